@@ -56,3 +56,105 @@ export interface Directory {
   /** Whether the user has any authentication method besides a password registered. */
   hasRegisteredMfa(userPrincipalName: string): Promise<boolean>;
 }
+
+export type Locale = 'da' | 'en';
+
+/** What HR asked for, as stored for the activities and pages. Personal data: lives in Table Storage, not in history. */
+export interface EnrollmentRecord {
+  readonly enrollmentId: string;
+  readonly employeeId: string;
+  readonly userPrincipalName: string;
+  readonly displayName: string;
+  readonly inviteEmail: string;
+  readonly contact: { readonly email?: string; readonly phone?: string };
+  readonly locale: Locale;
+  readonly deviceLabel?: string;
+  /** SHA-256 of the canonical request body: the idempotency key's fingerprint. */
+  readonly requestFingerprint: string;
+  readonly createdAt: string;
+  /** Set by the mint activity so the reveal can read the vault without going through history. */
+  readonly appPassword?: { readonly secretName: string; readonly version: string };
+}
+
+export type ClaimActiveResult =
+  { readonly outcome: 'claimed' } | { readonly outcome: 'exists'; readonly active: ActiveEnrollment };
+
+/** The employee's one active enrollment: the row that makes starts idempotent and race-free. */
+export interface ActiveEnrollment {
+  readonly enrollmentId: string;
+  readonly requestFingerprint: string;
+  readonly etag: string;
+}
+
+export interface EnrollmentStore {
+  /** Atomically claims the employee's active slot (insert-if-absent); a racing second claim sees `exists`. */
+  claimActive(employeeId: string, enrollmentId: string, requestFingerprint: string): Promise<ClaimActiveResult>;
+  /** Frees the slot, but only if it still belongs to `enrollmentId` (so a late release never frees a newer one). */
+  releaseActive(employeeId: string, enrollmentId: string): Promise<void>;
+  /** Frees a slot seen earlier, only if unchanged since (ETag): used to reclaim the slot of a finished enrollment. */
+  releaseActiveIfUnchanged(employeeId: string, active: ActiveEnrollment): Promise<boolean>;
+  save(record: EnrollmentRecord): Promise<void>;
+  get(enrollmentId: string): Promise<EnrollmentRecord | undefined>;
+  setAppPassword(enrollmentId: string, reference: { secretName: string; version: string }): Promise<void>;
+  delete(enrollmentId: string): Promise<void>;
+}
+
+export type LinkPurpose = 'enroll' | 'reveal';
+
+export interface LinkTokenRecord {
+  readonly enrollmentId: string;
+  readonly purpose: LinkPurpose;
+  readonly expiresAt: string;
+}
+
+export interface LinkTokenStore {
+  /** Stores a token by its SHA-256 hash; the raw token is never stored. */
+  save(tokenHash: string, record: LinkTokenRecord): Promise<void>;
+  find(tokenHash: string): Promise<LinkTokenRecord | undefined>;
+}
+
+export type CodeChannel = 'email' | 'sms';
+
+export interface OneTimeCodeRecord {
+  readonly codeHash: string;
+  readonly channel: CodeChannel;
+  readonly expiresAt: string;
+  readonly attempts: number;
+  /** Sends in the current resend window and when that window started: the resend limit. */
+  readonly sendsInWindow: number;
+  readonly windowStartedAt: string;
+  readonly etag: string;
+}
+
+export interface OneTimeCodeStore {
+  get(enrollmentId: string, purpose: string): Promise<OneTimeCodeRecord | undefined>;
+  /** Writes the record if the stored one still has `etag` (or none exists when `etag` is undefined); false on a lost race. */
+  put(
+    enrollmentId: string,
+    purpose: string,
+    record: Omit<OneTimeCodeRecord, 'etag'>,
+    etag: string | undefined,
+  ): Promise<boolean>;
+  delete(enrollmentId: string, purpose: string): Promise<void>;
+}
+
+export interface RevealClaimStore {
+  /** The one-reveal guarantee: true for exactly one caller per enrollment and password version, ever. */
+  claim(enrollmentId: string, version: string, claimedAt: string): Promise<boolean>;
+  isClaimed(enrollmentId: string, version: string): Promise<boolean>;
+}
+
+export interface AuditEntry {
+  readonly enrollmentId: string;
+  readonly at: string;
+  readonly action: string;
+  readonly actor: string;
+  /** Free-form, non-secret detail (a stage, a reason code). Never a token, code or password. */
+  readonly detail?: string;
+}
+
+export interface AuditLog {
+  /** Appends; entries are never updated or deleted. */
+  append(entry: AuditEntry): Promise<void>;
+  list(enrollmentId: string): Promise<AuditEntry[]>;
+}

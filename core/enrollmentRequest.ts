@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { FieldProblem } from './problem.js';
+import type { Locale } from './ports.js';
+
+const printable = (max: number, what: string) =>
+  z
+    .string({ error: `expected ${what} as a string` })
+    .trim()
+    .min(1, `expected ${what}`)
+    .max(max, `expected at most ${max} characters`)
+    // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed');
+
+const email = (what: string) =>
+  z.email({ error: `expected ${what} as an e-mail address` }).max(254, 'expected at most 254 characters');
+
+/** The HR request to start an enrollment. Unknown fields are refused so typos never pass silently. */
+export const enrollmentRequestSchema = z.strictObject({
+  employeeId: z
+    .string({ error: 'expected the employee id as a string' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores'),
+  userPrincipalName: email('the user principal name'),
+  displayName: printable(200, 'a display name'),
+  inviteEmail: email('the invitation address'),
+  contact: z
+    .strictObject(
+      {
+        email: email('the contact address').optional(),
+        phone: z
+          .string({ error: 'expected the phone number as a string' })
+          .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number such as +4520123456')
+          .optional(),
+      },
+      { error: 'expected an object with email and/or phone' },
+    )
+    .refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
+      message: 'expected at least one of email or phone',
+    }),
+  locale: z.enum(['da', 'en'], { error: 'expected da or en' }).optional(),
+  deviceLabel: printable(64, 'a device label').optional(),
+});
+
+export type EnrollmentRequestBody = z.output<typeof enrollmentRequestSchema>;
+
+export interface EnrollmentRequest extends Omit<EnrollmentRequestBody, 'locale' | 'contact'> {
+  readonly locale: Locale;
+  readonly contact: { readonly email?: string; readonly phone?: string };
+}
+
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly errors: FieldProblem[] };
+
+/** Validates a parsed JSON body; the result's errors point at the offending fields (JSON Pointer). */
+export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): ParseResult<EnrollmentRequest> {
+  const parsed = enrollmentRequestSchema.safeParse(body);
+  if (!parsed.success) return { ok: false, errors: toFieldProblems(parsed.error) };
+  const { locale, contact, deviceLabel, ...rest } = parsed.data;
+  return {
+    ok: true,
+    value: {
+      ...rest,
+      locale: locale ?? defaultLocale,
+      contact: {
+        ...(contact.email === undefined ? {} : { email: contact.email }),
+        ...(contact.phone === undefined ? {} : { phone: contact.phone }),
+      },
+      ...(deviceLabel === undefined ? {} : { deviceLabel }),
+    },
+  };
+}
+
+export function toFieldProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        pointer: pointerOf([...issue.path, key]),
+        detail: 'unknown field',
+      }));
+    }
+    return [{ pointer: pointerOf(issue.path), detail: issue.message }];
+  });
+}
+
+function pointerOf(path: readonly PropertyKey[]): string {
+  return `/${path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+}
+
+/**
+ * The idempotency fingerprint: SHA-256 of the normalised request with keys sorted, so the same request sent with
+ * fields in another order, or with the default locale spelled out, is still "the same body".
+ */
+export function fingerprintRequest(request: EnrollmentRequest): string {
+  return createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,99 @@
+import type { AppPasswordReference, MailKind } from './ports.js';
+import type { FinalStage, Stage } from './stages.js';
+
+/**
+ * The contract between the HTTP functions, the orchestration and its activities: names and payload types in one
+ * place so a rename cannot leave one side behind. Nothing here may ever carry a secret: every payload below ends up
+ * in the task hub's history tables in plain text.
+ */
+
+export const enrollmentOrchestrationName = 'enrollment';
+
+export const enrollmentEvents = {
+  mfaRegistered: 'MfaRegistered',
+  contactVerified: 'ContactVerified',
+  cancelled: 'Cancelled',
+  passwordRevealed: 'PasswordRevealed',
+} as const;
+
+export type EnrollmentEventName = (typeof enrollmentEvents)[keyof typeof enrollmentEvents];
+
+export const activityNames = {
+  sendEmail: 'sendEnrollmentEmail',
+  mintAppPassword: 'mintAppPassword',
+  disableAppPassword: 'disableAppPassword',
+  recordOutcome: 'recordOutcome',
+} as const;
+
+/** Retry policy for activities, in the shape Durable's RetryOptions takes. */
+export interface ActivityRetryPolicy {
+  readonly firstRetryIntervalMs: number;
+  readonly maxNumberOfAttempts: number;
+  readonly backoffCoefficient: number;
+  readonly maxRetryIntervalMs: number;
+}
+
+/** The timing rules an enrollment runs under, fixed when it starts (settings are read by the starter, not replayed). */
+export interface EnrollmentPolicy {
+  readonly invitationValidForMs: number;
+  readonly reminderIntervalMs: number;
+  readonly maxReminders: number;
+  readonly retrievalValidForMs: number;
+  readonly activityRetry: ActivityRetryPolicy;
+}
+
+export interface EnrollmentInput {
+  readonly enrollmentId: string;
+  readonly employeeId: string;
+  readonly policy: EnrollmentPolicy;
+}
+
+/** The orchestration's custom status: what the status API and the employee pages show. */
+export interface EnrollmentProgress {
+  readonly stage: Stage;
+  readonly mfaRegistered: boolean;
+  readonly contactVerified: boolean;
+  /** Until when the invitation link works (ISO 8601). */
+  readonly invitationExpiresAt: string;
+  /** Until when the password can be revealed, once it is ready. */
+  readonly retrievalExpiresAt?: string;
+  /** A short machine-readable reason for `failed`, `expired` or `cancelled`. */
+  readonly reason?: string;
+}
+
+export interface EnrollmentOutcome {
+  readonly stage: FinalStage;
+  readonly reason?: string;
+}
+
+export type EmailActivityKind = Extract<MailKind, 'invitation' | 'reminder' | 'ready' | 'expired'>;
+
+export interface SendEmailInput {
+  readonly enrollmentId: string;
+  readonly kind: EmailActivityKind;
+  /** For kinds that carry a link: when the link stops working (ISO 8601). */
+  readonly linkExpiresAt?: string;
+}
+
+/** Activities return a typed failure for what retrying cannot fix and throw for what it can. */
+export type ActivityResult<T extends object = object> =
+  ({ readonly ok: true } & T) | { readonly ok: false; readonly reason: string };
+
+export interface MintInput {
+  readonly enrollmentId: string;
+}
+
+export type MintResult = ActivityResult<AppPasswordReference>;
+
+export interface DisableInput {
+  readonly enrollmentId: string;
+  readonly secretName: string;
+  readonly version: string;
+}
+
+export interface RecordOutcomeInput {
+  readonly enrollmentId: string;
+  readonly employeeId: string;
+  readonly stage: FinalStage;
+  readonly reason?: string;
+}

@@ -1,0 +1,139 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
+import {
+  activityNames,
+  enrollmentEvents,
+  type ActivityResult,
+  type DisableInput,
+  type EnrollmentInput,
+  type EnrollmentOutcome,
+  type EnrollmentProgress,
+  type MintInput,
+  type MintResult,
+  type RecordOutcomeInput,
+  type SendEmailInput,
+} from '../core/orchestrationContract.js';
+import { addMilliseconds, planVerificationWake } from '../core/schedule.js';
+import type { FinalStage } from '../core/stages.js';
+import { raceWithTimer } from './raceWithTimer.js';
+
+type Step<T> = Generator<Task, T, unknown>;
+
+/**
+ * The enrollment: invite → wait for MFA and a verified contact (either order, with reminders, a deadline and
+ * cancellation) → mint the app password into Key Vault → "ready" mail → wait for the one reveal or the retrieval
+ * deadline. Deterministic: time comes from `currentUtcDateTime`, everything else from activities. No payload here
+ * carries a secret; the mint activity returns only a reference.
+ */
+export function* enrollmentOrchestrator(context: OrchestrationContext): Step<EnrollmentOutcome> {
+  const input = context.df.getInput<EnrollmentInput>();
+  const { policy } = input;
+  const retry = new df.RetryOptions(
+    policy.activityRetry.firstRetryIntervalMs,
+    policy.activityRetry.maxNumberOfAttempts,
+  );
+  retry.backoffCoefficient = policy.activityRetry.backoffCoefficient;
+  retry.maxRetryIntervalInMilliseconds = policy.activityRetry.maxRetryIntervalMs;
+
+  const startedAt = context.df.currentUtcDateTime;
+  const invitationExpiresAt = addMilliseconds(startedAt, policy.invitationValidForMs);
+  let progress: EnrollmentProgress = {
+    stage: 'invited',
+    mfaRegistered: false,
+    contactVerified: false,
+    invitationExpiresAt: invitationExpiresAt.toISOString(),
+  };
+  const report = (next: Partial<EnrollmentProgress>) => {
+    progress = { ...progress, ...next };
+    context.df.setCustomStatus(progress);
+  };
+  report({});
+
+  function* call<T extends object>(name: string, payload: object): Step<ActivityResult<T>> {
+    try {
+      return (yield context.df.callActivityWithRetry(name, retry, payload)) as ActivityResult<T>;
+    } catch {
+      // Retries exhausted on a transient failure: the error text stays in history; the enrollment fails cleanly.
+      return { ok: false, reason: `${name}-unavailable` };
+    }
+  }
+
+  function* sendEmail(kind: SendEmailInput['kind'], linkExpiresAt?: Date): Step<ActivityResult> {
+    const payload: SendEmailInput = {
+      enrollmentId: input.enrollmentId,
+      kind,
+      ...(linkExpiresAt === undefined ? {} : { linkExpiresAt: linkExpiresAt.toISOString() }),
+    };
+    return yield* call(activityNames.sendEmail, payload);
+  }
+
+  function* finish(stage: FinalStage, reason?: string): Step<EnrollmentOutcome> {
+    report({ stage, ...(reason === undefined ? {} : { reason }) });
+    const payload: RecordOutcomeInput = {
+      enrollmentId: input.enrollmentId,
+      employeeId: input.employeeId,
+      stage,
+      ...(reason === undefined ? {} : { reason }),
+    };
+    yield context.df.callActivityWithRetry(activityNames.recordOutcome, retry, payload);
+    return { stage, ...(reason === undefined ? {} : { reason }) };
+  }
+
+  function* disable(reference: { secretName: string; version: string }): Step<void> {
+    const payload: DisableInput = { enrollmentId: input.enrollmentId, ...reference };
+    yield* call(activityNames.disableAppPassword, payload);
+  }
+
+  const invited = yield* sendEmail('invitation', invitationExpiresAt);
+  if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
+
+  const mfa = context.df.waitForExternalEvent(enrollmentEvents.mfaRegistered);
+  const contact = context.df.waitForExternalEvent(enrollmentEvents.contactVerified);
+  const cancel = context.df.waitForExternalEvent(enrollmentEvents.cancelled);
+
+  let remindersSent = 0;
+  while (!(mfa.isCompleted && contact.isCompleted)) {
+    const wake = planVerificationWake(startedAt, policy, remindersSent);
+    const pending = [mfa, contact].filter((task) => !task.isCompleted);
+    const race = yield* raceWithTimer(context, [...pending, cancel], wake.fireAt);
+    if (race.timedOut) {
+      if (wake.kind === 'deadline') {
+        yield* sendEmail('expired');
+        return yield* finish('expired', 'verification-deadline');
+      }
+      remindersSent += 1;
+      yield* sendEmail('reminder', invitationExpiresAt);
+      continue;
+    }
+    if (race.winner === cancel) return yield* finish('cancelled', 'cancelled-by-hr');
+    report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contact.isCompleted });
+  }
+
+  report({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
+  const mintInput: MintInput = { enrollmentId: input.enrollmentId };
+  const minted = (yield* call(activityNames.mintAppPassword, mintInput)) as MintResult;
+  if (!minted.ok) return yield* finish('failed', `mint-${minted.reason}`);
+  const reference = { secretName: minted.secretName, version: minted.version };
+  if (cancel.isCompleted) {
+    yield* disable(reference);
+    return yield* finish('cancelled', 'cancelled-by-hr');
+  }
+
+  const retrievalExpiresAt = addMilliseconds(context.df.currentUtcDateTime, policy.retrievalValidForMs);
+  const announced = yield* sendEmail('ready', retrievalExpiresAt);
+  if (!announced.ok) {
+    yield* disable(reference);
+    return yield* finish('failed', `ready-mail-${announced.reason}`);
+  }
+  report({ stage: 'ready', retrievalExpiresAt: retrievalExpiresAt.toISOString() });
+
+  const revealed = context.df.waitForExternalEvent(enrollmentEvents.passwordRevealed);
+  const retrieval = yield* raceWithTimer(context, [revealed, cancel], retrievalExpiresAt);
+  if (!retrieval.timedOut && retrieval.winner === revealed) return yield* finish('revealed');
+  yield* disable(reference);
+  if (retrieval.timedOut) {
+    yield* sendEmail('expired');
+    return yield* finish('expired', 'retrieval-deadline');
+  }
+  return yield* finish('cancelled', 'cancelled-by-hr');
+}

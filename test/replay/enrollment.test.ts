@@ -1,0 +1,291 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installFunctionsCore } from '../../devhost/functionsCore.js';
+import type { OrchestratorHandler } from '../../devhost/durable/episode.js';
+import {
+  activityNames,
+  enrollmentEvents,
+  enrollmentOrchestrationName,
+  type EnrollmentInput,
+  type EnrollmentProgress,
+  type SendEmailInput,
+} from '../../core/orchestrationContract.js';
+import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
+
+const day = 86_400_000;
+const start = new Date('2026-03-02T08:00:00.000Z');
+const input: EnrollmentInput = {
+  enrollmentId: '5a0c5f7e-3c1b-4a55-9d0e-6f1f2a7b9c10',
+  employeeId: 'E12345',
+  policy: {
+    invitationValidForMs: 14 * day,
+    reminderIntervalMs: 3 * day,
+    maxReminders: 2,
+    retrievalValidForMs: 7 * day,
+    activityRetry: {
+      firstRetryIntervalMs: 5_000,
+      maxNumberOfAttempts: 3,
+      backoffCoefficient: 2,
+      maxRetryIntervalMs: 60_000,
+    },
+  },
+};
+const reference = { ok: true, secretName: 'apppw-5a0c5f7e', version: 'a'.repeat(32), expiresOn: null };
+
+let handler: OrchestratorHandler;
+
+beforeAll(async () => {
+  const registry = installFunctionsCore();
+  await import('../../functions/enrollmentOrchestration.js');
+  const registration = registry.get(enrollmentOrchestrationName);
+  if (registration === undefined) throw new Error('The enrollment orchestration did not register');
+  handler = registration.handler;
+});
+
+async function started(): Promise<OrchestrationDriver> {
+  const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, input, start);
+  await driver.start();
+  await driver.completeActivity(activityNames.sendEmail, { ok: true });
+  return driver;
+}
+
+const progress = (driver: OrchestrationDriver) => driver.customStatus as EnrollmentProgress;
+const emailKinds = (driver: OrchestrationDriver) =>
+  driver.scheduled
+    .filter((work) => work.name === activityNames.sendEmail)
+    .map((work) => (JSON.parse(work.input) as SendEmailInput).kind);
+const scheduledNames = (driver: OrchestrationDriver) => driver.scheduled.map((work) => work.name);
+
+async function readyDriver(): Promise<OrchestrationDriver> {
+  const driver = await started();
+  await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+  await driver.raiseEvent(enrollmentEvents.contactVerified);
+  await driver.completeActivity(activityNames.mintAppPassword, reference);
+  await driver.completeActivity(activityNames.sendEmail, { ok: true });
+  return driver;
+}
+
+async function expectOutcome(driver: OrchestrationDriver, stage: string, reason?: string): Promise<void> {
+  const record = driver.pendingActivity(activityNames.recordOutcome);
+  expect(record, 'recordOutcome is scheduled').toBeDefined();
+  expect(JSON.parse(record?.input ?? '{}')).toEqual({
+    enrollmentId: input.enrollmentId,
+    employeeId: input.employeeId,
+    stage,
+    ...(reason === undefined ? {} : { reason }),
+  });
+  await driver.completeActivity(activityNames.recordOutcome, null);
+  expect(driver.runtimeStatus).toBe('Completed');
+  expect(driver.output).toEqual({ stage, ...(reason === undefined ? {} : { reason }) });
+  expect(progress(driver).stage).toBe(stage);
+  expect(driver.timers, 'no timer outlives the instance').toEqual([]);
+}
+
+describe('enrollment orchestration (replayed through durable-functions)', () => {
+  it('sends the invitation first, with a link that expires at the invitation deadline', async () => {
+    const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, input, start);
+    await driver.start();
+    expect(progress(driver)).toMatchObject({ stage: 'invited', mfaRegistered: false, contactVerified: false });
+    expect(JSON.parse(driver.pendingActivity(activityNames.sendEmail)?.input ?? '{}')).toEqual({
+      enrollmentId: input.enrollmentId,
+      kind: 'invitation',
+      linkExpiresAt: '2026-03-16T08:00:00.000Z',
+    });
+  });
+
+  it('waits for MFA then the contact, then mints, announces and completes on reveal', async () => {
+    const driver = await started();
+    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-05T08:00:00.000Z']);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(progress(driver)).toMatchObject({
+      stage: 'awaiting-verification',
+      mfaRegistered: true,
+      contactVerified: false,
+    });
+    expect(driver.pendingActivity(activityNames.mintAppPassword)).toBeUndefined();
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    expect(progress(driver)).toMatchObject({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
+    expect(JSON.parse(driver.pendingActivity(activityNames.mintAppPassword)?.input ?? '{}')).toEqual({
+      enrollmentId: input.enrollmentId,
+    });
+    expect(driver.timers, 'the verification timer was cancelled').toEqual([]);
+    driver.advance(1_000);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    expect(JSON.parse(driver.pendingActivity(activityNames.sendEmail)?.input ?? '{}')).toMatchObject({
+      kind: 'ready',
+      linkExpiresAt: '2026-03-09T08:00:01.000Z',
+    });
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(progress(driver)).toMatchObject({ stage: 'ready', retrievalExpiresAt: '2026-03-09T08:00:01.000Z' });
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    await expectOutcome(driver, 'revealed');
+    expect(scheduledNames(driver)).not.toContain(activityNames.disableAppPassword);
+  });
+
+  it('accepts the two verifications in the other order', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    expect(progress(driver)).toMatchObject({
+      stage: 'awaiting-verification',
+      mfaRegistered: false,
+      contactVerified: true,
+    });
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(driver.pendingActivity(activityNames.mintAppPassword)).toBeDefined();
+  });
+
+  it('ignores duplicate events: one mint, no error', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(driver.pendingActivity(activityNames.mintAppPassword)).toBeUndefined();
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(driver.runtimeStatus).toBe('Running');
+    expect(scheduledNames(driver).filter((name) => name === activityNames.mintAppPassword)).toHaveLength(1);
+  });
+
+  it('sends reminders at the configured cadence, at most maxReminders, then expires at the deadline', async () => {
+    const driver = await started();
+    const first = await driver.fireNextTimer();
+    expect(first.fireAt).toBe('2026-03-05T08:00:00.000Z');
+    expect(JSON.parse(driver.pendingActivity(activityNames.sendEmail)?.input ?? '{}')).toMatchObject({
+      kind: 'reminder',
+      linkExpiresAt: '2026-03-16T08:00:00.000Z',
+    });
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-08T08:00:00.000Z']);
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(
+      driver.timers.map((t) => t.fireAt),
+      'after two reminders only the deadline is left',
+    ).toEqual(['2026-03-16T08:00:00.000Z']);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-16T08:00:00.000Z']);
+    await driver.fireNextTimer();
+    expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await expectOutcome(driver, 'expired', 'verification-deadline');
+    expect(scheduledNames(driver)).not.toContain(activityNames.mintAppPassword);
+  });
+
+  it('cancels while waiting for both verifications', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+    expect(scheduledNames(driver)).not.toContain(activityNames.mintAppPassword);
+  });
+
+  it('cancels while waiting for the contact after MFA', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+    expect(scheduledNames(driver)).not.toContain(activityNames.mintAppPassword);
+  });
+
+  it('cancels while waiting for MFA after the contact', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+  });
+
+  it('retries a transiently failing mint with backoff and goes on when it succeeds', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.failActivity(activityNames.mintAppPassword, 'Key Vault store failed (status 503)');
+    expect(driver.pendingActivity(activityNames.mintAppPassword), 'no retry before the backoff').toBeUndefined();
+    const retryTimer = await driver.fireNextTimer();
+    expect(new Date(retryTimer.fireAt).getTime() - start.getTime()).toBe(5_000);
+    await driver.failActivity(activityNames.mintAppPassword, 'Key Vault store failed (status 429)');
+    const secondRetry = await driver.fireNextTimer();
+    expect(new Date(secondRetry.fireAt).getTime() - start.getTime()).toBe(5_000 + 10_000);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    expect(progress(driver).stage).toBe('issuing');
+    expect(JSON.parse(driver.pendingActivity(activityNames.sendEmail)?.input ?? '{}')).toMatchObject({ kind: 'ready' });
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(progress(driver).stage).toBe('ready');
+  });
+
+  it('fails the enrollment when the mint keeps failing after every retry', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      await driver.failActivity(activityNames.mintAppPassword, 'Key Vault store failed (status 503)');
+      await driver.fireNextTimer();
+    }
+    await expectOutcome(driver, 'failed', 'mint-mintAppPassword-unavailable');
+    expect(scheduledNames(driver).filter((name) => name === activityNames.mintAppPassword)).toHaveLength(3);
+  });
+
+  it('fails the enrollment at once when the mint reports a permanent failure', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.mintAppPassword, { ok: false, reason: 'vault-forbidden' });
+    await expectOutcome(driver, 'failed', 'mint-vault-forbidden');
+    expect(emailKinds(driver)).toEqual(['invitation']);
+  });
+
+  it('fails when the invitation cannot be delivered, without waiting for anything', async () => {
+    const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, input, start);
+    await driver.start();
+    await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
+    await expectOutcome(driver, 'failed', 'invitation-recipient-rejected');
+  });
+
+  it('disables the secret and expires when the password is not revealed in time', async () => {
+    const driver = await readyDriver();
+    const deadline = await driver.fireNextTimer();
+    expect(deadline.fireAt).toBe('2026-03-09T08:00:00.000Z');
+    expect(JSON.parse(driver.pendingActivity(activityNames.disableAppPassword)?.input ?? '{}')).toEqual({
+      enrollmentId: input.enrollmentId,
+      secretName: reference.secretName,
+      version: reference.version,
+    });
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+    expect(emailKinds(driver).at(-1)).toBe('expired');
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await expectOutcome(driver, 'expired', 'retrieval-deadline');
+  });
+
+  it('completes as revealed and cancels the retrieval timer', async () => {
+    const driver = await readyDriver();
+    expect(driver.timers).toHaveLength(1);
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    expect(driver.timers).toEqual([]);
+    await expectOutcome(driver, 'revealed');
+  });
+
+  it('disables the secret when cancelled while the password waits to be revealed', async () => {
+    const driver = await readyDriver();
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+  });
+
+  it('disables the fresh secret when cancelled while it was being minted', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    expect(driver.pendingActivity(activityNames.disableAppPassword)).toBeDefined();
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+    expect(emailKinds(driver)).toEqual(['invitation']);
+  });
+
+  it('never puts a secret-looking value in its custom status or actions', async () => {
+    const driver = await readyDriver();
+    const text = JSON.stringify(driver.history);
+    expect(text).not.toMatch(/"value"/i);
+    expect(Object.keys(progress(driver)).sort()).toEqual(
+      ['contactVerified', 'invitationExpiresAt', 'mfaRegistered', 'retrievalExpiresAt', 'stage'].sort(),
+    );
+  });
+});
