@@ -1,0 +1,651 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { dirname } from 'node:path';
+
+/**
+ * A Key Vault–compatible secrets endpoint for local runs and integration tests. Microsoft ships no Key Vault
+ * emulator and the third-party ones need Docker, Java or .NET, so this speaks just enough of the data-plane REST API
+ * (api-version 7.x / 2025-07-01) for the real `SecretClient` to work against it unchanged. Clients must set
+ * `allowInsecureConnection` (it is plain http) and `disableChallengeResourceVerification` (the challenge names
+ * vault.azure.net, which a loopback host can never be a subdomain of).
+ *
+ * Stored values are plain text in memory and, with `dataFile`, on disk: development data only.
+ */
+
+/** Options for {@link startLocalVault}. */
+export interface LocalVaultOptions {
+  /** TCP port to listen on; 0 picks a free one (the returned `url` has the real port). */
+  readonly port: number;
+  /** Interface to bind; defaults to 127.0.0.1 so nothing outside the machine can read the secrets. */
+  readonly host?: string;
+  /** JSON file holding the vault's state across restarts; loaded at start if present, rewritten after each change. */
+  readonly dataFile?: string;
+}
+
+/** One handled request, as the local vault logged it. Bodies are never logged: they carry secret values. */
+export interface LocalVaultRequest {
+  readonly method: string;
+  /** The path as received, without the query string. */
+  readonly path: string;
+  readonly status: number;
+}
+
+/** A started local vault. */
+export interface RunningLocalVault {
+  /** Base URL to pass to `SecretClient`, e.g. `http://127.0.0.1:8200`. */
+  readonly url: string;
+  /** Every request answered so far, oldest first (live view). */
+  readonly requests: readonly LocalVaultRequest[];
+  /**
+   * Makes the next `count` authenticated requests fail with `status` in Key Vault's error shape, with a
+   * `Retry-After` header when `retryAfterSeconds` is given. Replaces any fault still pending. For fault tests.
+   */
+  failNext(count: number, status: 429 | 500 | 503, retryAfterSeconds?: number): void;
+  /** Stops listening, drops open connections and waits for the last state write. */
+  close(): Promise<void>;
+}
+
+/** The challenge real Key Vault sends; the SDK derives the token scope and tenant from it. */
+const challengeHeader =
+  'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000", resource="https://vault.azure.net"';
+
+const maxBodyBytes = 1024 * 1024;
+/** Key Vault's documented limits; enforcing them here keeps local runs from accepting what Azure would refuse. */
+const maxValueBytes = 25 * 1024;
+const maxContentTypeLength = 255;
+const maxTags = 15;
+const maxTagPartLength = 512;
+const recoverableDays = 90;
+const recoveryLevel = 'Recoverable+Purgeable';
+const namePattern = /^[0-9a-zA-Z-]{1,127}$/;
+const dataFormat = 'local-vault/1';
+
+interface SecretVersion {
+  version: string;
+  value: string;
+  contentType: string | undefined;
+  tags: Record<string, string> | undefined;
+  enabled: boolean;
+  created: number;
+  updated: number;
+  nbf: number | undefined;
+  exp: number | undefined;
+}
+
+interface SecretRecord {
+  /** Spelling of the name when the secret was created; lookups are case-insensitive like Key Vault's. */
+  name: string;
+  /** Oldest first; the last one is what a version-less GET returns. */
+  versions: SecretVersion[];
+  deleted: { deletedDate: number; scheduledPurgeDate: number } | undefined;
+}
+
+interface Fault {
+  remaining: number;
+  status: 429 | 500 | 503;
+  retryAfterSeconds: number | undefined;
+}
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Thrown by the handlers to answer with Key Vault's error shape. */
+class VaultError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly innerCode?: string,
+  ) {
+    super(message);
+  }
+
+  toReply(): Reply {
+    const error: Record<string, unknown> = { code: this.code, message: this.message };
+    if (this.innerCode !== undefined) error['innererror'] = { code: this.innerCode };
+    return { status: this.status, body: { error } };
+  }
+}
+
+/**
+ * Starts the local vault and resolves once it listens. Rejects when `dataFile` exists but cannot be read as vault
+ * state, rather than starting empty and overwriting it.
+ */
+export async function startLocalVault(options: LocalVaultOptions): Promise<RunningLocalVault> {
+  const host = options.host ?? '127.0.0.1';
+  const dataFile = options.dataFile;
+  const secrets = dataFile === undefined ? new Map<string, SecretRecord>() : await loadState(dataFile);
+  const requests: LocalVaultRequest[] = [];
+  let fault: Fault | undefined;
+  let writes: Promise<void> = Promise.resolve();
+
+  const persist = (): Promise<void> => {
+    if (dataFile === undefined) return Promise.resolve();
+    // Chained so two quick mutations cannot rename their files out of order; each write takes the state as it is
+    // when its turn comes, so the last write always holds the newest state.
+    const next = writes.then(() => saveState(dataFile, secrets));
+    writes = next.catch(() => undefined);
+    return next;
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const rawUrl = request.url ?? '/';
+    const queryStart = rawUrl.indexOf('?');
+    const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
+    // The SDK percent-encodes the key (`api%2Dversion`); URLSearchParams decodes it, a regex would not.
+    const query = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
+    const body = await readBody(request);
+
+    const send = (reply: Reply): void => {
+      // Logged before the bytes leave so a client that has its answer always finds the entry.
+      requests.push({ method, path, status: reply.status });
+      const headers: Record<string, string> = { 'cache-control': 'no-cache', ...reply.headers };
+      if (reply.body === undefined) {
+        response.writeHead(reply.status, headers);
+        response.end();
+        return;
+      }
+      const payload = JSON.stringify(reply.body);
+      headers['content-type'] = 'application/json; charset=utf-8';
+      headers['content-length'] = String(Buffer.byteLength(payload));
+      response.writeHead(reply.status, headers);
+      response.end(payload);
+    };
+
+    if (!/^Bearer\s+\S/i.test(request.headers.authorization ?? '')) {
+      // The SDK first sends every client's opening request without a token (and without its body), expecting this
+      // challenge; answering it with anything else would make it process a request whose body was stripped.
+      send({
+        ...new VaultError(401, 'Unauthorized', 'AKV10000: Request is missing a Bearer or PoP token.').toReply(),
+        headers: { 'www-authenticate': challengeHeader },
+      });
+      return;
+    }
+
+    if (fault !== undefined) {
+      const current = fault;
+      current.remaining -= 1;
+      if (current.remaining <= 0) fault = undefined;
+      const reply = faultError(current.status).toReply();
+      if (current.retryAfterSeconds !== undefined) reply.headers = { 'retry-after': String(current.retryAfterSeconds) };
+      send(reply);
+      return;
+    }
+
+    try {
+      if (body.tooLarge) throw new VaultError(413, 'RequestEntityTooLarge', 'The request body exceeds 1 MiB.');
+      if (!query.get('api-version'))
+        throw new VaultError(400, 'BadParameter', 'The api-version query parameter is missing.');
+      const base = `http://${request.headers.host ?? urlHost}`;
+      const reply = route(method, segmentsOf(path), body.text, base);
+      if (reply.mutated) await persist();
+      send(reply);
+    } catch (error) {
+      send(
+        error instanceof VaultError
+          ? error.toReply()
+          : new VaultError(500, 'InternalServerError', 'The local vault failed to handle the request.').toReply(),
+      );
+    }
+  }
+
+  function route(method: string, segments: readonly string[], text: string, base: string): Reply & { mutated?: true } {
+    const [collection, rawName, rest, ...extra] = segments;
+    if (extra.length > 0) throw notFoundRoute();
+
+    if (collection === 'secrets') {
+      if (rawName === undefined || (rawName === '' && rest === undefined)) {
+        if (method === 'GET') return { status: 200, body: listSecrets(base) };
+        throw methodNotAllowed(method);
+      }
+      const name = validName(rawName);
+      if (rest === 'versions') {
+        if (method === 'GET') return { status: 200, body: listVersions(base, name) };
+        throw methodNotAllowed(method);
+      }
+      // `/secrets/{name}` and `/secrets/{name}/` both mean the current version; the SDK uses the latter.
+      const version = rest ?? '';
+      if (method === 'GET') return { status: 200, body: getSecret(base, name, version) };
+      if (method === 'PATCH')
+        return { status: 200, body: updateSecret(base, name, version, parseJson(text)), mutated: true };
+      if (rest === undefined && method === 'PUT') {
+        return { status: 200, body: setSecret(base, name, parseJson(text)), mutated: true };
+      }
+      if (rest === undefined && method === 'DELETE')
+        return { status: 200, body: deleteSecret(base, name), mutated: true };
+      throw methodNotAllowed(method);
+    }
+
+    if (collection === 'deletedsecrets') {
+      if (rawName === undefined || (rawName === '' && rest === undefined)) {
+        if (method === 'GET') return { status: 200, body: listDeleted(base) };
+        throw methodNotAllowed(method);
+      }
+      const name = validName(rawName);
+      if (rest === 'recover' && method === 'POST')
+        return { status: 200, body: recoverSecret(base, name), mutated: true };
+      if (rest !== undefined) throw notFoundRoute();
+      if (method === 'GET') return { status: 200, body: getDeleted(base, name) };
+      if (method === 'DELETE') {
+        purgeSecret(name);
+        return { status: 204, mutated: true };
+      }
+      throw methodNotAllowed(method);
+    }
+
+    throw notFoundRoute();
+  }
+
+  function liveRecord(name: string): SecretRecord | undefined {
+    const record = secrets.get(name.toLowerCase());
+    return record?.deleted === undefined ? record : undefined;
+  }
+
+  function findVersion(name: string, version: string): { record: SecretRecord; found: SecretVersion } {
+    const record = liveRecord(name);
+    const found =
+      version === '' ? record?.versions.at(-1) : record?.versions.find((v) => v.version === version.toLowerCase());
+    if (record === undefined || found === undefined) {
+      throw new VaultError(
+        404,
+        'SecretNotFound',
+        `A secret with (name/id) ${name}${version === '' ? '' : `/${version}`} was not found in this key vault.`,
+      );
+    }
+    return { record, found };
+  }
+
+  function getSecret(base: string, name: string, version: string): unknown {
+    const { record, found } = findVersion(name, version);
+    if (!found.enabled) {
+      throw new VaultError(403, 'Forbidden', 'Operation get is not allowed on a disabled secret.', 'SecretDisabled');
+    }
+    return bundle(base, record, found, true);
+  }
+
+  function setSecret(base: string, name: string, input: Record<string, unknown>): unknown {
+    const existing = secrets.get(name.toLowerCase());
+    if (existing?.deleted !== undefined) {
+      throw new VaultError(
+        409,
+        'Conflict',
+        `Secret ${name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, the secret can only be recovered or purged.`,
+        'ObjectIsDeletedButRecoverable',
+      );
+    }
+    const value = input['value'];
+    if (typeof value !== 'string') throw badParameter('The secret value is required and must be a string.');
+    if (Buffer.byteLength(value) > maxValueBytes) throw badParameter('The secret value exceeds 25 KiB.');
+    const attributes = readAttributes(input['attributes']);
+    const now = unixNow();
+    const created: SecretVersion = {
+      version: randomBytes(16).toString('hex'),
+      value,
+      contentType: readContentType(input['contentType']) ?? undefined,
+      tags: readTags(input['tags']) ?? undefined,
+      enabled: attributes.enabled ?? true,
+      created: now,
+      updated: now,
+      nbf: attributes.nbf ?? undefined,
+      exp: attributes.exp ?? undefined,
+    };
+    const record = existing ?? { name, versions: [], deleted: undefined };
+    record.versions.push(created);
+    secrets.set(name.toLowerCase(), record);
+    return bundle(base, record, created, true);
+  }
+
+  function updateSecret(base: string, name: string, version: string, input: Record<string, unknown>): unknown {
+    const { record, found } = findVersion(name, version);
+    // Validate everything before changing anything, so a bad field leaves the version as it was.
+    const attributes = readAttributes(input['attributes']);
+    const contentType = readContentType(input['contentType']);
+    const tags = readTags(input['tags']);
+    if (attributes.enabled !== undefined) found.enabled = attributes.enabled;
+    // null clears a field, absent leaves it alone: the SDK only sends what the caller set.
+    if (attributes.nbf !== undefined) found.nbf = attributes.nbf ?? undefined;
+    if (attributes.exp !== undefined) found.exp = attributes.exp ?? undefined;
+    if (contentType !== undefined) found.contentType = contentType ?? undefined;
+    if (tags !== undefined) found.tags = tags ?? undefined;
+    found.updated = unixNow();
+    return bundle(base, record, found, false);
+  }
+
+  function deleteSecret(base: string, name: string): unknown {
+    const record = liveRecord(name);
+    const latest = record?.versions.at(-1);
+    if (record === undefined || latest === undefined) {
+      throw new VaultError(404, 'SecretNotFound', `A secret with (name/id) ${name} was not found in this key vault.`);
+    }
+    const deletedDate = unixNow();
+    record.deleted = { deletedDate, scheduledPurgeDate: deletedDate + recoverableDays * 86_400 };
+    return deletedBundle(base, record, latest);
+  }
+
+  function deletedRecord(name: string): { record: SecretRecord; latest: SecretVersion } {
+    const record = secrets.get(name.toLowerCase());
+    const latest = record?.versions.at(-1);
+    if (record?.deleted === undefined || latest === undefined) {
+      throw new VaultError(404, 'SecretNotFound', `Deleted Secret not found: ${name}`);
+    }
+    return { record, latest };
+  }
+
+  function getDeleted(base: string, name: string): unknown {
+    const { record, latest } = deletedRecord(name);
+    return deletedBundle(base, record, latest);
+  }
+
+  function purgeSecret(name: string): void {
+    deletedRecord(name);
+    secrets.delete(name.toLowerCase());
+  }
+
+  function recoverSecret(base: string, name: string): unknown {
+    const { record, latest } = deletedRecord(name);
+    record.deleted = undefined;
+    return bundle(base, record, latest, false);
+  }
+
+  function listSecrets(base: string): unknown {
+    const value = [...secrets.values()].flatMap((record) => {
+      const latest = record.versions.at(-1);
+      if (record.deleted !== undefined || latest === undefined) return [];
+      return [{ ...metadata(latest), id: `${base}/secrets/${record.name}` }];
+    });
+    return { value, nextLink: null };
+  }
+
+  function listVersions(base: string, name: string): unknown {
+    // Real Key Vault answers 200 with an empty list for a name it does not know, not 404.
+    const record = liveRecord(name);
+    const value = (record?.versions ?? []).map((v) => ({
+      ...metadata(v),
+      id: `${base}/secrets/${record?.name ?? name}/${v.version}`,
+    }));
+    return { value, nextLink: null };
+  }
+
+  function listDeleted(base: string): unknown {
+    const value = [...secrets.values()].flatMap((record) => {
+      const latest = record.versions.at(-1);
+      if (record.deleted === undefined || latest === undefined) return [];
+      return [{ ...metadata(latest), ...deletion(base, record), id: `${base}/secrets/${record.name}` }];
+    });
+    return { value, nextLink: null };
+  }
+
+  function bundle(base: string, record: SecretRecord, v: SecretVersion, withValue: boolean): Record<string, unknown> {
+    return {
+      ...(withValue ? { value: v.value } : {}),
+      ...metadata(v),
+      id: `${base}/secrets/${record.name}/${v.version}`,
+    };
+  }
+
+  function deletedBundle(base: string, record: SecretRecord, latest: SecretVersion): unknown {
+    return { ...bundle(base, record, latest, false), ...deletion(base, record) };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : options.port;
+  const urlHost = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  return {
+    url: `http://${urlHost}`,
+    requests,
+    failNext(count, status, retryAfterSeconds) {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError('failNext count must be a non-negative integer');
+      if (retryAfterSeconds !== undefined && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) {
+        throw new RangeError('failNext retryAfterSeconds must be a non-negative integer');
+      }
+      fault = count === 0 ? undefined : { remaining: count, status, retryAfterSeconds };
+    },
+    async close() {
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      // Keep-alive sockets from SDK clients would otherwise hold close() open until they time out.
+      server.closeAllConnections();
+      await closed;
+      await writes;
+    },
+  };
+}
+
+function metadata(v: SecretVersion): Record<string, unknown> {
+  return {
+    ...(v.contentType === undefined ? {} : { contentType: v.contentType }),
+    ...(v.tags === undefined ? {} : { tags: v.tags }),
+    attributes: {
+      enabled: v.enabled,
+      ...(v.nbf === undefined ? {} : { nbf: v.nbf }),
+      ...(v.exp === undefined ? {} : { exp: v.exp }),
+      created: v.created,
+      updated: v.updated,
+      recoveryLevel,
+      recoverableDays,
+    },
+  };
+}
+
+function deletion(base: string, record: SecretRecord): Record<string, unknown> {
+  return {
+    // The SDK's delete poller only polls GET /deletedsecrets when a recoveryId is present, as with soft delete.
+    recoveryId: `${base}/deletedsecrets/${record.name}`,
+    deletedDate: record.deleted?.deletedDate,
+    scheduledPurgeDate: record.deleted?.scheduledPurgeDate,
+  };
+}
+
+function faultError(status: 429 | 500 | 503): VaultError {
+  switch (status) {
+    case 429:
+      return new VaultError(429, 'Throttled', 'Request was not processed because too many requests were received.');
+    case 500:
+      return new VaultError(500, 'InternalServerError', 'The local vault was told to fail this request.');
+    case 503:
+      return new VaultError(503, 'ServiceUnavailable', 'The local vault was told to be unavailable for this request.');
+  }
+}
+
+const badParameter = (message: string): VaultError => new VaultError(400, 'BadParameter', message);
+const notFoundRoute = (): VaultError => new VaultError(404, 'NotFound', 'The local vault has no such operation.');
+const methodNotAllowed = (method: string): VaultError =>
+  new VaultError(405, 'MethodNotAllowed', `The local vault does not support ${method} on this path.`);
+
+const unixNow = (): number => Math.floor(Date.now() / 1000);
+
+function segmentsOf(path: string): string[] {
+  try {
+    return path.slice(1).split('/').map(decodeURIComponent);
+  } catch {
+    throw badParameter('The request path is not valid percent-encoding.');
+  }
+}
+
+function validName(name: string): string {
+  if (!namePattern.test(name)) {
+    throw badParameter(
+      `The secret name '${name.slice(0, 200)}' is invalid: use 1-127 characters of 0-9, a-z, A-Z and -.`,
+    );
+  }
+  return name;
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badParameter('The request body is not valid JSON.');
+  }
+  if (!isRecord(parsed)) throw badParameter('The request body must be a JSON object.');
+  return parsed;
+}
+
+/** Each field: undefined when absent, null when the client asked to clear it. */
+function readAttributes(input: unknown): { enabled?: boolean; nbf?: number | null; exp?: number | null } {
+  if (input === undefined || input === null) return {};
+  if (!isRecord(input)) throw badParameter('attributes must be an object.');
+  const result: { enabled?: boolean; nbf?: number | null; exp?: number | null } = {};
+  const enabled = input['enabled'];
+  if (enabled !== undefined && enabled !== null) {
+    if (typeof enabled !== 'boolean') throw badParameter('attributes.enabled must be a boolean.');
+    result.enabled = enabled;
+  }
+  for (const key of ['nbf', 'exp'] as const) {
+    const stamp = input[key];
+    if (stamp === undefined) continue;
+    if (stamp !== null && !Number.isInteger(stamp)) throw badParameter(`attributes.${key} must be Unix seconds.`);
+    result[key] = stamp as number | null;
+  }
+  return result;
+}
+
+function readContentType(input: unknown): string | null | undefined {
+  if (input === undefined || input === null) return input;
+  if (typeof input !== 'string' || input.length > maxContentTypeLength) {
+    throw badParameter(`contentType must be a string of at most ${maxContentTypeLength} characters.`);
+  }
+  return input;
+}
+
+function readTags(input: unknown): Record<string, string> | null | undefined {
+  if (input === undefined || input === null) return input;
+  if (!isRecord(input)) throw badParameter('tags must be an object of strings.');
+  const entries = Object.entries(input);
+  if (entries.length > maxTags) throw badParameter(`At most ${maxTags} tags are allowed.`);
+  const tags: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (typeof value !== 'string' || key.length > maxTagPartLength || value.length > maxTagPartLength) {
+      throw badParameter(`Tag names and values must be strings of at most ${maxTagPartLength} characters.`);
+    }
+    tags[key] = value;
+  }
+  return tags;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Drains the whole body even past the limit, so the client reads our 413 instead of a reset connection. */
+async function readBody(request: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBodyBytes) chunks.push(chunk);
+    });
+    request.once('end', () => {
+      const tooLarge = size > maxBodyBytes;
+      resolve({ text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge });
+    });
+    request.once('error', reject);
+  });
+}
+
+async function loadState(dataFile: string): Promise<Map<string, SecretRecord>> {
+  let text: string;
+  try {
+    text = await readFile(dataFile, 'utf8');
+  } catch (error) {
+    if (isRecord(error) && error['code'] === 'ENOENT') return new Map();
+    throw error;
+  }
+  const invalid = (why: string): Error => new Error(`Local vault data file ${dataFile} is not usable: ${why}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid('not JSON');
+  }
+  if (!isRecord(parsed) || parsed['format'] !== dataFormat || !Array.isArray(parsed['secrets'])) {
+    throw invalid(`expected {"format":"${dataFormat}","secrets":[...]}`);
+  }
+  const secrets = new Map<string, SecretRecord>();
+  for (const item of parsed['secrets'] as unknown[]) {
+    const record = toRecord(item);
+    if (record === undefined) throw invalid('a secret entry has the wrong shape');
+    secrets.set(record.name.toLowerCase(), record);
+  }
+  return secrets;
+}
+
+function toRecord(item: unknown): SecretRecord | undefined {
+  if (!isRecord(item) || typeof item['name'] !== 'string' || !Array.isArray(item['versions'])) return undefined;
+  const versions: SecretVersion[] = [];
+  for (const entry of item['versions'] as unknown[]) {
+    if (
+      !isRecord(entry) ||
+      typeof entry['version'] !== 'string' ||
+      typeof entry['value'] !== 'string' ||
+      typeof entry['enabled'] !== 'boolean' ||
+      typeof entry['created'] !== 'number' ||
+      typeof entry['updated'] !== 'number'
+    ) {
+      return undefined;
+    }
+    const tags = entry['tags'];
+    versions.push({
+      version: entry['version'],
+      value: entry['value'],
+      contentType: typeof entry['contentType'] === 'string' ? entry['contentType'] : undefined,
+      tags: isRecord(tags) ? Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, String(v)])) : undefined,
+      enabled: entry['enabled'],
+      created: entry['created'],
+      updated: entry['updated'],
+      nbf: typeof entry['nbf'] === 'number' ? entry['nbf'] : undefined,
+      exp: typeof entry['exp'] === 'number' ? entry['exp'] : undefined,
+    });
+  }
+  const deleted = item['deleted'];
+  return {
+    name: item['name'],
+    versions,
+    deleted:
+      isRecord(deleted) &&
+      typeof deleted['deletedDate'] === 'number' &&
+      typeof deleted['scheduledPurgeDate'] === 'number'
+        ? { deletedDate: deleted['deletedDate'], scheduledPurgeDate: deleted['scheduledPurgeDate'] }
+        : undefined,
+  };
+}
+
+/** Writes to a temporary file and renames it over the old one, so a crash mid-write never leaves half a file. */
+async function saveState(dataFile: string, secrets: ReadonlyMap<string, SecretRecord>): Promise<void> {
+  const text = JSON.stringify({ format: dataFormat, secrets: [...secrets.values()] }, null, 2);
+  const temporary = `${dataFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await mkdir(dirname(dataFile), { recursive: true });
+  try {
+    // 0600: the file holds secret values in plain text.
+    await writeFile(temporary, text, { encoding: 'utf8', mode: 0o600 });
+    await rename(temporary, dataFile);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
