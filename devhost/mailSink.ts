@@ -1,0 +1,576 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * One message the sink accepted, flattened from SendGrid's v3 payload into what tests and the local runtime look at.
+ * An interface so a later outbox (SMS) can share the envelope fields without reshaping this one.
+ */
+export interface SunkMessage {
+  /** The `X-Message-Id` the sink answered with. */
+  readonly id: string;
+  /** ISO 8601 instant the sink accepted the message. */
+  readonly receivedAt: string;
+  readonly from: string;
+  /** Every `to` address of every personalization, in payload order. */
+  readonly to: string[];
+  /** The top-level subject, else the first personalization's. */
+  readonly subject: string;
+  /** The first `text/plain` content block, or '' when there is none. */
+  readonly text: string;
+  /** The first `text/html` content block, or '' when there is none. */
+  readonly html: string;
+  readonly categories: string[];
+  /** `tracking_settings.click_tracking.enable` as sent; undefined when the payload left it to the account default. */
+  readonly clickTracking: boolean | undefined;
+  /** Every http(s) URL in the text body and in the html `href` attributes, deduplicated, in order of appearance. */
+  readonly links: string[];
+}
+
+export interface MailSinkOptions {
+  /** 0 lets the OS pick; `url` tells which port it chose. */
+  readonly port: number;
+  /** Defaults to 127.0.0.1: the sink holds one-time links and must not be reachable from the network. */
+  readonly host?: string;
+  /** JSON file that keeps the outbox across restarts; omitted means in-memory only. */
+  readonly dataFile?: string;
+}
+
+export interface RunningMailSink {
+  /** Base URL to give the SendGrid client (`http://host:port`, no trailing slash). */
+  readonly url: string;
+  /** Accepted messages, oldest first. */
+  messages(): readonly SunkMessage[];
+  /** Answers the next `count` sends with `status` (and `Retry-After` when given) instead of accepting them. */
+  failNext(count: number, status: 429 | 500 | 503, retryAfterSeconds?: number): void;
+  /** Reads the next `count` sends but never answers them, so clients can test their timeouts. */
+  hangNext(count: number): void;
+  /** Empties the outbox (and its data file). */
+  clear(): void;
+  /** Stops listening, drops hung requests and waits for the data file to be written. */
+  close(): Promise<void>;
+}
+
+/** SendGrid's error body: a list of problems, each naming the offending field and a help page. */
+interface SendGridError {
+  readonly message: string;
+  readonly field: string | null;
+  readonly help: string | null;
+}
+
+type Fault =
+  | { readonly kind: 'fail'; readonly status: 429 | 500 | 503; readonly retryAfterSeconds?: number }
+  | { readonly kind: 'hang' };
+
+const sendPath = '/v3/mail/send';
+/** SendGrid accepts 30 MB; the sink is stricter because nothing this service sends comes close to 1 MiB. */
+const bodyLimitBytes = 1024 * 1024;
+const helpBase = 'http://sendgrid.com/docs/API_Reference/Web_API_v3/Mail/errors.html';
+const maxPersonalizations = 1000;
+
+/**
+ * Starts a local stand-in for SendGrid's `POST /v3/mail/send`: it validates payloads the way SendGrid does (collecting
+ * every problem into one 400), answers 202 with an `X-Message-Id`, and keeps what it accepted so tests and developers
+ * can read the mail, links included, without a real mailbox. `failNext` and `hangNext` inject provider failures.
+ */
+export async function startMailSink(options: MailSinkOptions): Promise<RunningMailSink> {
+  const host = options.host ?? '127.0.0.1';
+  const store = options.dataFile === undefined ? undefined : new JsonSnapshotFile<OutboxFile>(options.dataFile);
+  let outbox: readonly SunkMessage[] = store === undefined ? [] : ((await store.load(parseOutboxFile))?.messages ?? []);
+  const faults: Fault[] = [];
+  const hung = new Set<ServerResponse>();
+
+  const persist = (): Promise<void> =>
+    store === undefined ? Promise.resolve() : store.save({ version: 1, messages: outbox });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = new URL(request.url ?? '/', 'http://sink').pathname;
+    if (path !== sendPath) {
+      request.resume();
+      sendJson(response, 404, { errors: [{ message: 'resource not found', field: null, help: null }] });
+      return;
+    }
+    if (request.method !== 'POST') {
+      request.resume();
+      response.setHeader('Allow', 'POST');
+      sendJson(response, 405, { errors: [{ message: 'method not allowed', field: null, help: null }] });
+      return;
+    }
+
+    // Faults come first: a throttled or broken provider answers before it looks at credentials or payload.
+    const fault = faults.shift();
+    if (fault?.kind === 'hang') {
+      request.resume();
+      hung.add(response);
+      response.once('close', () => hung.delete(response));
+      return;
+    }
+    if (fault !== undefined) {
+      request.resume();
+      if (fault.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(fault.retryAfterSeconds));
+      const message = fault.status === 429 ? 'too many requests' : 'internal error';
+      sendJson(response, fault.status, { errors: [{ message, field: null, help: null }] });
+      return;
+    }
+
+    if (!hasBearerToken(request.headers.authorization)) {
+      request.resume();
+      sendJson(response, 401, {
+        errors: [
+          { message: 'The provided authorization grant is invalid, expired, or revoked', field: null, help: null },
+        ],
+      });
+      return;
+    }
+
+    const body = await readBody(request, bodyLimitBytes);
+    if (body === undefined) {
+      sendJson(response, 413, { errors: [{ message: 'Payload Too Large', field: null, help: null }] });
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body.toString('utf8'));
+    } catch {
+      sendJson(response, 400, { errors: [{ message: 'Bad Request', field: null, help: null }] });
+      return;
+    }
+    const errors = validateMailSend(payload);
+    if (errors.length > 0) {
+      sendJson(response, 400, { errors });
+      return;
+    }
+
+    const id = randomBytes(16).toString('base64url');
+    outbox = [...outbox, toSunkMessage(id, new Date().toISOString(), payload as MailSendPayload)];
+    // Persisted before the 202 so that a message the client believes sent survives a restart of the sink.
+    await persist();
+    response.statusCode = 202;
+    response.setHeader('X-Message-Id', id);
+    response.end();
+  }
+
+  const server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      const message = error instanceof Error ? error.message : 'internal error';
+      sendJson(response, 500, { errors: [{ message, field: null, help: null }] });
+    });
+  });
+  await listen(server, options.port, host);
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${formatHost(host)}:${port}`,
+    messages: () => outbox,
+    failNext(count, status, retryAfterSeconds) {
+      const fault: Fault =
+        retryAfterSeconds === undefined ? { kind: 'fail', status } : { kind: 'fail', status, retryAfterSeconds };
+      for (let index = 0; index < count; index++) faults.push(fault);
+    },
+    hangNext(count) {
+      for (let index = 0; index < count; index++) faults.push({ kind: 'hang' });
+    },
+    clear() {
+      outbox = [];
+      persist().catch((error: unknown) => {
+        console.error('mail sink: could not write its data file after clear()', error);
+      });
+    },
+    async close() {
+      const closed = new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error === undefined) resolve();
+          else reject(error);
+        });
+      });
+      for (const response of hung) response.destroy();
+      server.closeAllConnections();
+      await closed;
+      await store?.flush();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Validation: the subset of SendGrid's rules that a mail this service builds could break, with SendGrid's wording.
+
+interface MailSendPayload {
+  readonly personalizations: readonly {
+    readonly to: readonly { readonly email: string }[];
+    readonly subject?: unknown;
+  }[];
+  readonly from: { readonly email: string };
+  readonly subject?: unknown;
+  readonly content: readonly { readonly type: string; readonly value: string }[];
+  readonly categories?: unknown;
+  readonly tracking_settings?: unknown;
+}
+
+function validateMailSend(payload: unknown): SendGridError[] {
+  if (!isRecord(payload)) return [{ message: 'Bad Request', field: null, help: null }];
+  const errors: SendGridError[] = [];
+  const problem = (field: string, message: string, anchor: string): void => {
+    errors.push({ message, field, help: `${helpBase}#${anchor}` });
+  };
+
+  const personalizations = payload['personalizations'];
+  let everyPersonalizationHasSubject = false;
+  if (!Array.isArray(personalizations) || personalizations.length === 0) {
+    problem(
+      'personalizations',
+      'The personalizations field is required and must have at least one personalization.',
+      '-Personalizations-Errors',
+    );
+  } else if (personalizations.length > maxPersonalizations) {
+    problem(
+      'personalizations',
+      `The personalization block is limited to ${maxPersonalizations} personalizations per API request. You have ` +
+        `provided ${personalizations.length} personalizations. Please consider splitting this into multiple ` +
+        'requests and resending your request.',
+      '-Personalizations-Errors',
+    );
+  } else {
+    everyPersonalizationHasSubject = true;
+    personalizations.forEach((personalization: unknown, index) => {
+      const field = `personalizations.${index}`;
+      const to = isRecord(personalization) ? personalization['to'] : undefined;
+      if (!isNonEmptyString(isRecord(personalization) ? personalization['subject'] : undefined)) {
+        everyPersonalizationHasSubject = false;
+      }
+      if (!Array.isArray(to) || to.length === 0) {
+        problem(
+          `${field}.to`,
+          'The to array is required for all personalization objects, and must have at least one email object with ' +
+            'a valid email address.',
+          'message.personalizations.to',
+        );
+        return;
+      }
+      to.forEach((recipient: unknown, recipientIndex) => {
+        if (!isRecord(recipient) || !isEmailAddress(recipient['email'])) {
+          problem(
+            `${field}.to.${recipientIndex}.email`,
+            'Does not contain a valid address.',
+            'message.personalizations.to',
+          );
+        }
+      });
+    });
+  }
+
+  const from = payload['from'];
+  if (!isRecord(from) || from['email'] === undefined) {
+    problem(
+      'from',
+      'The from object must be provided for every email send. It is an object that requires the email parameter, ' +
+        'but may also contain a name parameter.  e.g. {"email" : "example@example.com"}  or {"email" : ' +
+        '"example@example.com", "name" : "Example Recipient"}.',
+      'message.from',
+    );
+  } else if (!isEmailAddress(from['email'])) {
+    problem('from.email', 'The from email does not contain a valid address.', 'message.from');
+  }
+
+  if (!isNonEmptyString(payload['subject']) && !everyPersonalizationHasSubject) {
+    problem(
+      'subject',
+      'The subject is required. You can get around this requirement if you use a template with a subject defined ' +
+        'or if every personalization has a subject defined.',
+      'message.subject',
+    );
+  }
+
+  const content = payload['content'];
+  const hasTemplate = isNonEmptyString(payload['template_id']);
+  if (!Array.isArray(content) || content.length === 0) {
+    if (!hasTemplate) {
+      problem(
+        'content',
+        'Unless a valid template_id is provided, the content parameter is required. There must be at least one ' +
+          'defined content block. We typically suggest both text/plain and text/html blocks are included, but only ' +
+          'one block is required.',
+        'message.content',
+      );
+    }
+  } else {
+    content.forEach((block: unknown, index) => {
+      const type = isRecord(block) ? block['type'] : undefined;
+      const value = isRecord(block) ? block['value'] : undefined;
+      if (!isNonEmptyString(type)) {
+        problem(
+          `content.${index}.type`,
+          'The content type must be a string at least one character in length.',
+          'message.content.type',
+        );
+      }
+      if (!isNonEmptyString(value)) {
+        problem(
+          `content.${index}.value`,
+          'The content value must be a string at least one character in length.',
+          'message.content.value',
+        );
+      }
+    });
+    const types = content.map((block: unknown) => (isRecord(block) ? block['type'] : undefined));
+    const plainIndex = types.indexOf('text/plain');
+    const htmlIndex = types.indexOf('text/html');
+    const repeated = types.lastIndexOf('text/plain') !== plainIndex || types.lastIndexOf('text/html') !== htmlIndex;
+    const misplacedPlain = plainIndex > 0;
+    const misplacedHtml = htmlIndex !== -1 && htmlIndex !== (plainIndex === -1 ? 0 : 1);
+    if (repeated || misplacedPlain || misplacedHtml) {
+      problem(
+        'content',
+        'If present, text/plain and text/html may only be provided once. If present, text/plain content must be ' +
+          'first, followed by text/html, followed by any other content.',
+        'message.content',
+      );
+    }
+  }
+
+  const categories = payload['categories'];
+  if (
+    categories !== undefined &&
+    (!Array.isArray(categories) || !categories.every((entry) => typeof entry === 'string'))
+  ) {
+    problem('categories', 'The categories parameter must be an array of strings.', 'message.categories');
+  }
+  return errors;
+}
+
+function toSunkMessage(id: string, receivedAt: string, payload: MailSendPayload): SunkMessage {
+  const contentOf = (type: string): string => payload.content.find((block) => block.type === type)?.value ?? '';
+  const text = contentOf('text/plain');
+  const html = contentOf('text/html');
+  const firstSubject = payload.personalizations[0]?.subject;
+  const subject = isNonEmptyString(payload.subject)
+    ? payload.subject
+    : isNonEmptyString(firstSubject)
+      ? firstSubject
+      : '';
+  const tracking = isRecord(payload.tracking_settings) ? payload.tracking_settings['click_tracking'] : undefined;
+  const clickEnable = isRecord(tracking) ? tracking['enable'] : undefined;
+  return deepFreeze({
+    id,
+    receivedAt,
+    from: payload.from.email,
+    to: payload.personalizations.flatMap((personalization) => personalization.to.map((recipient) => recipient.email)),
+    subject,
+    text,
+    html,
+    categories: Array.isArray(payload.categories) ? (payload.categories as string[]) : [],
+    clickTracking: typeof clickEnable === 'boolean' ? clickEnable : undefined,
+    links: extractLinks(text, html),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Links: tests follow the one-time links a mail carries, so the sink digs them out of both bodies.
+
+const textUrlPattern = /https?:\/\/[^\s<>"'`]+/gi;
+const hrefPattern = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))/gi;
+
+function extractLinks(text: string, html: string): string[] {
+  const links = new Set<string>();
+  for (const match of text.matchAll(textUrlPattern)) links.add(trimTrailingPunctuation(match[0]));
+  for (const match of html.matchAll(hrefPattern)) {
+    const href = decodeHtmlEntities(match[1] ?? match[2] ?? match[3] ?? '').trim();
+    if (/^https?:\/\//i.test(href)) links.add(href);
+  }
+  return [...links];
+}
+
+/** Prose puts sentence punctuation right after a URL ("open https://x/y."); that dot is not part of the link. */
+function trimTrailingPunctuation(url: string): string {
+  let trimmed = url.replace(/[.,;:!?]+$/, '');
+  while (trimmed.endsWith(')') && count(trimmed, '(') < count(trimmed, ')')) trimmed = trimmed.slice(0, -1);
+  return trimmed.replace(/[.,;:!?]+$/, '');
+}
+
+function count(text: string, character: string): number {
+  return text.split(character).length - 1;
+}
+
+function decodeHtmlEntities(value: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return value.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (entity, body: string) => {
+    if (body.startsWith('#x') || body.startsWith('#X')) return String.fromCodePoint(Number.parseInt(body.slice(2), 16));
+    if (body.startsWith('#')) return String.fromCodePoint(Number.parseInt(body.slice(1), 10));
+    return named[body.toLowerCase()] ?? entity;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Persistence.
+
+const outboxFileSchema = z.object({
+  version: z.literal(1),
+  messages: z.array(
+    z.object({
+      id: z.string(),
+      receivedAt: z.string(),
+      from: z.string(),
+      to: z.array(z.string()),
+      subject: z.string(),
+      text: z.string(),
+      html: z.string(),
+      categories: z.array(z.string()),
+      clickTracking: z.boolean().optional(),
+      links: z.array(z.string()),
+    }),
+  ),
+});
+
+interface OutboxFile {
+  readonly version: 1;
+  readonly messages: readonly SunkMessage[];
+}
+
+function parseOutboxFile(value: unknown): OutboxFile {
+  const parsed = outboxFileSchema.parse(value);
+  return {
+    version: 1,
+    messages: parsed.messages.map((message) => deepFreeze({ ...message, clickTracking: message.clickTracking })),
+  };
+}
+
+/**
+ * A JSON snapshot on disk, replaced atomically (temp file + rename) so a crash mid-write leaves the previous outbox.
+ * Writes are chained so a later snapshot can never be overtaken by an earlier one.
+ */
+class JsonSnapshotFile<T> {
+  readonly #path: string;
+  #queue: Promise<void> = Promise.resolve();
+  #writes = 0;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  /** The stored snapshot, or undefined when there is no file yet. A corrupt file is an error, never a silent reset. */
+  async load(parse: (value: unknown) => T): Promise<T | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.#path, 'utf8');
+    } catch (error) {
+      if (isErrnoCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+    try {
+      return parse(JSON.parse(text));
+    } catch (error) {
+      throw new Error(`The data file ${this.#path} is not a valid snapshot`, { cause: error });
+    }
+  }
+
+  save(snapshot: T): Promise<void> {
+    // Serialised now, not when the queue reaches this write: the snapshot is the state at the time of the call.
+    const text = `${JSON.stringify(snapshot, null, 2)}\n`;
+    const temporary = `${this.#path}.${process.pid}.${++this.#writes}.tmp`;
+    const write = this.#queue.then(async () => {
+      await mkdir(dirname(this.#path), { recursive: true });
+      try {
+        await writeFile(temporary, text, 'utf8');
+        await rename(temporary, this.#path);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    });
+    this.#queue = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Resolves once every write asked for so far has finished. */
+  flush(): Promise<void> {
+    return this.#queue;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small helpers.
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** Deliberately simple: one @, no spaces or brackets, a dot in the domain. SendGrid rejects the same obvious cases. */
+function isEmailAddress(value: unknown): value is string {
+  return typeof value === 'string' && /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/.test(value);
+}
+
+function hasBearerToken(header: string | undefined): boolean {
+  return header !== undefined && /^Bearer\s+\S+/i.test(header);
+}
+
+function isErrnoCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const property of Object.values(value)) {
+    if (typeof property === 'object' && property !== null) deepFreeze(property as object);
+  }
+  return Object.freeze(value);
+}
+
+/** The body, or undefined once it passes `limit`; the rest is drained so the client still reads the 413. */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    request.resume();
+    return undefined;
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.once('end', () => {
+      if (!tooLarge) resolve(Buffer.concat(chunks));
+    });
+    request.once('error', reject);
+  });
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json');
+  response.setHeader('Content-Length', Buffer.byteLength(text));
+  response.end(text);
+}
+
+async function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
