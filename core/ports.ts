@@ -158,3 +158,19 @@ export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
   list(enrollmentId: string): Promise<AuditEntry[]>;
 }
+
+/** What the HTTP functions need from the Durable task hub about one enrollment. */
+export interface InstanceStatus {
+  readonly runtimeStatus: 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated' | 'Suspended' | 'Unknown';
+  readonly customStatus: unknown;
+  readonly input: unknown;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface EnrollmentInstances {
+  start(instanceId: string, input: unknown): Promise<void>;
+  /** Undefined when the task hub has no such instance. */
+  status(instanceId: string): Promise<InstanceStatus | undefined>;
+  raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void>;
+}

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TaskHub } from './taskHub.js';
+
+/** Paths the unmodified DurableClient calls (rpcBaseUrl) and the webhook paths its check-status links point at. */
+export const durablePathPrefixes = ['/durabletask/', '/runtime/webhooks/durabletask/'] as const;
+
+export interface DurableClientPayload {
+  readonly taskHubName: string;
+  readonly creationUrls: Record<string, string>;
+  readonly managementUrls: Record<string, string>;
+  readonly rpcBaseUrl: string;
+  readonly baseUrl: string;
+  readonly requiredQueryStringParameters: string;
+}
+
+/** What the extension puts in a `durableClient` input binding, pointing at this runtime. */
+export function durableClientPayload(origin: string, taskHubName: string): DurableClientPayload {
+  const webhooks = `${origin}/runtime/webhooks/durabletask`;
+  const query = `taskHub=${taskHubName}&connection=Storage`;
+  const instance = `${webhooks}/instances/INSTANCEID`;
+  return {
+    taskHubName,
+    creationUrls: {
+      createNewInstancePostUri: `${webhooks}/orchestrators/{functionName}[/{instanceId}]?${query}`,
+      createAndWaitOnNewInstancePostUri: `${webhooks}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${query}`,
+    },
+    managementUrls: {
+      id: 'INSTANCEID',
+      statusQueryGetUri: `${instance}?${query}`,
+      sendEventPostUri: `${instance}/raiseEvent/{eventName}?${query}`,
+      terminatePostUri: `${instance}/terminate?reason={text}&${query}`,
+      rewindPostUri: `${instance}/rewind?reason={text}&${query}`,
+      purgeHistoryDeleteUri: `${instance}?${query}`,
+      restartPostUri: `${instance}/restart?${query}`,
+      suspendPostUri: `${instance}/suspend?reason={text}&${query}`,
+      resumePostUri: `${instance}/resume?reason={text}&${query}`,
+    },
+    rpcBaseUrl: `${origin}/durabletask/`,
+    baseUrl: webhooks,
+    requiredQueryStringParameters: query,
+  };
+}
+
+function send(response: ServerResponse, status: number, body?: unknown): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+/**
+ * Serves the Durable extension's HTTP API for the instance operations this app uses, with the extension's status
+ * codes: 404 for an unknown instance, 410 when it has finished, 202 while it runs.
+ */
+export async function handleDurableRequest(
+  hub: TaskHub,
+  taskHubName: string,
+  origin: string,
+  request: IncomingMessage,
+  body: string,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', origin);
+  const prefix = durablePathPrefixes.find((candidate) => url.pathname.startsWith(candidate)) ?? '';
+  const parts = url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const method = request.method ?? 'GET';
+  const [collection, first, verb, eventName] = parts;
+
+  if (collection === 'orchestrators' && method === 'POST' && first !== undefined) {
+    const instanceId = verb ?? crypto.randomUUID().replace(/-/g, '');
+    const input = body === '' ? null : (JSON.parse(body) as unknown);
+    const outcome = await hub.startNew(first, instanceId, input);
+    if (outcome === 'exists') {
+      send(response, 409, { Message: `An instance with ID '${instanceId}' already exists.` });
+      return;
+    }
+    const links = durableClientPayload(origin, taskHubName).managementUrls;
+    const expand = (template: string | undefined) =>
+      (template ?? '').replace('INSTANCEID', encodeURIComponent(instanceId));
+    send(response, 202, {
+      id: instanceId,
+      statusQueryGetUri: expand(links['statusQueryGetUri']),
+      sendEventPostUri: expand(links['sendEventPostUri']),
+      terminatePostUri: expand(links['terminatePostUri']),
+      purgeHistoryDeleteUri: expand(links['purgeHistoryDeleteUri']),
+    });
+    return;
+  }
+
+  if (collection === 'instances' && first === undefined && method === 'GET') {
+    send(response, 200, await hub.list());
+    return;
+  }
+
+  if (collection === 'instances' && first !== undefined) {
+    if (verb === undefined && method === 'GET') {
+      const status = await hub.status(first, url.searchParams.get('showHistory') === 'true');
+      if (status === undefined) {
+        send(response, 404);
+        return;
+      }
+      const running = status.runtimeStatus === 'Running' || status.runtimeStatus === 'Pending';
+      send(response, running ? 202 : 200, {
+        ...status,
+        input: url.searchParams.get('showInput') === 'false' ? null : status.input,
+      });
+      return;
+    }
+    if (verb === undefined && method === 'DELETE') {
+      const deleted = await hub.purge(first);
+      send(response, deleted === 0 ? 404 : 200, { instancesDeleted: deleted });
+      return;
+    }
+    if (method === 'POST' && (verb === 'raiseEvent' || verb === 'terminate')) {
+      const outcome =
+        verb === 'raiseEvent'
+          ? await hub.raiseEvent(first, eventName ?? '', body === '' ? null : (JSON.parse(body) as unknown))
+          : await hub.terminate(first, url.searchParams.get('reason') ?? '');
+      send(response, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
+      return;
+    }
+  }
+  send(response, 501, {
+    Message: `The local runtime does not implement ${method} ${url.pathname} (see devhost/README.md)`,
+  });
+}

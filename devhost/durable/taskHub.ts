@@ -1,0 +1,413 @@
+import { InvocationContext } from '@azure/functions';
+import { redact } from '../../core/redact.js';
+import type { FunctionRegistry } from '../functionsCore.js';
+import { runEpisode } from './episode.js';
+import { EventType, historyEvents, type HistoryEvent } from './history.js';
+import { workKey, type InstanceState, type RuntimeStatus, type TaskHubStore, type WorkItem } from './taskHubStore.js';
+
+export interface TaskHubOptions {
+  readonly store: TaskHubStore;
+  readonly registry: FunctionRegistry;
+  readonly now?: () => Date;
+  /** How often due work is looked for when nothing wakes the worker earlier. */
+  readonly pollIntervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface StatusPayload {
+  readonly name: string;
+  readonly instanceId: string;
+  readonly runtimeStatus: RuntimeStatus;
+  readonly input: unknown;
+  readonly customStatus: unknown;
+  readonly output: unknown;
+  readonly createdTime: string;
+  readonly lastUpdatedTime: string;
+  readonly historyEvents?: HistoryEvent[];
+}
+
+export type Delivery = 'accepted' | 'not-found' | 'gone';
+
+const terminal = new Set<RuntimeStatus>(['Completed', 'Failed', 'Terminated']);
+const completionOf = (event: HistoryEvent): number | undefined =>
+  event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed
+    ? event.TaskScheduledId
+    : undefined;
+
+/**
+ * The local Durable task hub: starts instances, delivers events, runs activities and fires timers, persisting
+ * everything through `TaskHubStore` so a restarted runtime resumes where it stopped. Orchestrator episodes run one at a
+ * time per instance; activities run concurrently and at least once (a crash after an activity ran but before its
+ * result was stored runs it again, as in Azure).
+ */
+export class TaskHub {
+  private readonly store: TaskHubStore;
+  private readonly registry: FunctionRegistry;
+  private readonly now: () => Date;
+  private readonly pollIntervalMs: number;
+  private readonly log: (line: string) => void;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly busyInstances = new Set<string>();
+
+  constructor(options: TaskHubOptions) {
+    this.store = options.store;
+    this.registry = options.registry;
+    this.now = options.now ?? (() => new Date());
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Re-creates work lost in a crash, then starts the worker. */
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async startNew(name: string, instanceId: string, input: unknown): Promise<'created' | 'exists'> {
+    if (this.registry.get(name)?.triggerType !== 'orchestrationTrigger') {
+      throw new Error(`No orchestrator function named '${name}' is registered`);
+    }
+    const now = this.now();
+    const created = await this.store.create({
+      instanceId,
+      name,
+      runtimeStatus: 'Pending',
+      input: JSON.stringify(input ?? null),
+      output: 'null',
+      customStatus: 'null',
+      createdTime: now.toISOString(),
+      lastUpdatedTime: now.toISOString(),
+      historyLength: 0,
+      consumed: [],
+    });
+    if (!created) return 'exists';
+    await this.enqueueStart(instanceId, name, input ?? null, now);
+    return 'created';
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<Delivery> {
+    return this.deliverExternal(instanceId, historyEvents.eventRaised(this.now(), eventName, data), 'event');
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<Delivery> {
+    return this.deliverExternal(instanceId, historyEvents.executionTerminated(this.now(), reason), 'terminate');
+  }
+
+  async status(instanceId: string, showHistory = false): Promise<StatusPayload | undefined> {
+    const state = await this.store.getState(instanceId);
+    if (state === undefined) return undefined;
+    return {
+      ...toPayload(state),
+      ...(showHistory ? { historyEvents: await this.store.getHistory(instanceId) } : {}),
+    };
+  }
+
+  async list(): Promise<StatusPayload[]> {
+    return (await this.store.listStates()).map(toPayload);
+  }
+
+  async purge(instanceId: string): Promise<number> {
+    return this.store.purge(instanceId);
+  }
+
+  private async deliverExternal(instanceId: string, event: HistoryEvent, tag: string): Promise<Delivery> {
+    const state = await this.store.getState(instanceId);
+    if (state === undefined) return 'not-found';
+    if (terminal.has(state.runtimeStatus)) return 'gone';
+    const now = this.now().getTime();
+    await this.store.enqueue([
+      {
+        key: workKey(now, instanceId, `${tag}-${crypto.randomUUID()}`),
+        instanceId,
+        kind: 'event',
+        dueAt: now,
+        payload: JSON.stringify(event),
+      },
+    ]);
+    this.wake();
+    return 'accepted';
+  }
+
+  private async enqueueStart(instanceId: string, name: string, input: unknown, at: Date): Promise<void> {
+    await this.store.enqueue([
+      {
+        key: workKey(at.getTime(), instanceId, 'start'),
+        instanceId,
+        kind: 'event',
+        dueAt: at.getTime(),
+        payload: JSON.stringify(historyEvents.executionStarted(at, name, input)),
+      },
+    ]);
+    this.wake();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const due = await this.store.dueWork(this.now().getTime(), 100);
+        for (const item of due) this.dispatch(item);
+      } catch (error) {
+        this.log(redact(`task hub poll failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.pollIntervalMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  private dispatch(item: WorkItem): void {
+    if (this.inFlight.has(item.key)) return;
+    if (item.kind !== 'activity') {
+      // Episodes of one instance run strictly one after another, in key (due time) order.
+      if (this.busyInstances.has(item.instanceId)) return;
+      this.busyInstances.add(item.instanceId);
+    }
+    const work = (item.kind === 'activity' ? this.runActivity(item) : this.runEpisodeFor(item))
+      .catch((error: unknown) => {
+        this.log(
+          redact(
+            `work item ${item.kind} for ${item.instanceId} failed: ${error instanceof Error ? error.message : String(error)}`,
+          ),
+        );
+      })
+      .finally(() => {
+        this.inFlight.delete(item.key);
+        if (item.kind !== 'activity') this.busyInstances.delete(item.instanceId);
+        this.wake();
+      });
+    this.inFlight.set(item.key, work);
+  }
+
+  private async runEpisodeFor(item: WorkItem): Promise<void> {
+    const state = await this.store.getState(item.instanceId);
+    if (state === undefined || terminal.has(state.runtimeStatus) || state.consumed.includes(item.key)) {
+      await this.store.deleteWork(item.key);
+      return;
+    }
+    const now = this.now();
+    const history = await this.store.getHistory(item.instanceId);
+    const event =
+      item.kind === 'timer' ? timerFiredFrom(item.payload, now) : (JSON.parse(item.payload) as HistoryEvent);
+
+    if (isDuplicate(event, history)) {
+      await this.store.commit(consumedBy(state, item, now), []);
+      await this.store.deleteWork(item.key);
+      return;
+    }
+
+    let next: InstanceState;
+    let added: HistoryEvent[];
+    let newWork: WorkItem[] = [];
+    let dropKeys: string[] = [];
+    if (event.EventType === EventType.ExecutionTerminated) {
+      added = [historyEvents.orchestratorStarted(now), event];
+      next = { ...consumedBy(state, item, now), runtimeStatus: 'Terminated', output: event.Input ?? 'null' };
+      dropKeys = outstandingTimerKeys(state.instanceId, history);
+    } else {
+      const registration = this.registry.get(state.name);
+      if (registration === undefined) throw new Error(`No orchestrator function named '${state.name}' is registered`);
+      const outcome = await runEpisode({
+        handler: registration.handler,
+        functionName: state.name,
+        instanceId: state.instanceId,
+        input: JSON.parse(state.input) as unknown,
+        history,
+        newEvent: event,
+        now,
+      });
+      added = outcome.history.slice(history.length);
+      next = {
+        ...consumedBy(state, item, now),
+        runtimeStatus: outcome.runtimeStatus,
+        customStatus: JSON.stringify(outcome.customStatus ?? null),
+        output: JSON.stringify(outcome.output ?? null),
+      };
+      newWork = [
+        ...outcome.activities.map((activity) => activityItem(state.instanceId, now.getTime(), activity)),
+        ...outcome.timers.map((timer) => timerItem(state.instanceId, timer.timerId, timer.fireAt)),
+      ];
+      dropKeys =
+        outcome.runtimeStatus === 'Running'
+          ? outcome.cancelledTimerIds.flatMap((id) => timerKeysFor(state.instanceId, history, id))
+          : outstandingTimerKeys(state.instanceId, outcome.history);
+      if (outcome.runtimeStatus === 'Failed')
+        this.log(redact(`instance ${state.instanceId} failed: ${String(outcome.output)}`));
+    }
+    await this.store.commit({ ...next, historyLength: history.length + added.length }, added);
+    await this.store.enqueue(newWork);
+    for (const key of dropKeys) await this.store.deleteWork(key);
+    await this.store.deleteWork(item.key);
+  }
+
+  private async runActivity(item: WorkItem): Promise<void> {
+    const state = await this.store.getState(item.instanceId);
+    if (state === undefined || terminal.has(state.runtimeStatus)) {
+      await this.store.deleteWork(item.key);
+      return;
+    }
+    const work = JSON.parse(item.payload) as { taskScheduledId: number; name: string; input: string };
+    const registration = this.registry.get(work.name);
+    let result: HistoryEvent;
+    try {
+      if (registration?.triggerType !== 'activityTrigger')
+        throw new Error(`Activity function '${work.name}' is not registered`);
+      const context = new InvocationContext({
+        functionName: work.name,
+        invocationId: crypto.randomUUID(),
+        options: { trigger: { type: 'activityTrigger', name: 'input' }, extraInputs: [], extraOutputs: [] },
+        logHandler: (level, ...args) => {
+          this.log(redact(`[${work.name}] ${level}: ${args.map(String).join(' ')}`));
+        },
+      });
+      const output = await registration.handler(JSON.parse(work.input), context);
+      result = historyEvents.taskCompleted(this.now(), work.taskScheduledId, output);
+    } catch (error) {
+      const message = redact(error instanceof Error ? error.message : String(error));
+      this.log(`activity ${work.name} for ${item.instanceId} failed: ${message}`);
+      result = historyEvents.taskFailed(
+        this.now(),
+        work.taskScheduledId,
+        message,
+        error instanceof Error ? error.name : 'Error',
+      );
+    }
+    await this.store.enqueue([
+      {
+        key: resultKey(item.instanceId, work.taskScheduledId),
+        instanceId: item.instanceId,
+        kind: 'event',
+        dueAt: 0,
+        payload: JSON.stringify(result),
+      },
+    ]);
+    await this.store.deleteWork(item.key);
+  }
+
+  /** After a crash: every instance's outstanding activities and timers get their work items back. */
+  private async reconcile(): Promise<void> {
+    for (const state of await this.store.listStates()) {
+      if (terminal.has(state.runtimeStatus)) continue;
+      const history = await this.store.getHistory(state.instanceId);
+      if (history.length === 0) {
+        await this.enqueueStart(
+          state.instanceId,
+          state.name,
+          JSON.parse(state.input) as unknown,
+          new Date(state.createdTime),
+        );
+        continue;
+      }
+      const completed = new Set(history.map(completionOf).filter((id) => id !== undefined));
+      const fired = new Set(history.filter((e) => e.EventType === EventType.TimerFired).map((e) => e.TimerId));
+      for (const event of history) {
+        if (event.EventType === EventType.TaskScheduled && !completed.has(event.EventId)) {
+          const item = activityItem(state.instanceId, new Date(event.Timestamp).getTime(), {
+            taskScheduledId: event.EventId,
+            name: event.Name ?? '',
+            input: event.Input ?? 'null',
+          });
+          const pendingResult = await this.store.hasWork(resultKey(state.instanceId, event.EventId));
+          if (!pendingResult && !(await this.store.hasWork(item.key))) await this.store.enqueue([item]);
+        }
+        if (event.EventType === EventType.TimerCreated && !fired.has(event.EventId)) {
+          // A timer cancelled before the crash comes back too; when it fires, the library ignores it.
+          await this.store.enqueue([timerItem(state.instanceId, event.EventId, event.FireAt ?? event.Timestamp)]);
+        }
+      }
+    }
+  }
+}
+
+function toPayload(state: InstanceState): StatusPayload {
+  return {
+    name: state.name,
+    instanceId: state.instanceId,
+    runtimeStatus: state.runtimeStatus,
+    input: JSON.parse(state.input) as unknown,
+    customStatus: JSON.parse(state.customStatus) as unknown,
+    output: JSON.parse(state.output) as unknown,
+    createdTime: state.createdTime,
+    lastUpdatedTime: state.lastUpdatedTime,
+  };
+}
+
+function consumedBy(state: InstanceState, item: WorkItem, now: Date): InstanceState {
+  return {
+    ...state,
+    runtimeStatus: state.runtimeStatus === 'Pending' ? 'Running' : state.runtimeStatus,
+    lastUpdatedTime: now.toISOString(),
+    consumed: [...state.consumed, item.key].slice(-50),
+  };
+}
+
+function isDuplicate(event: HistoryEvent, history: readonly HistoryEvent[]): boolean {
+  const completed = completionOf(event);
+  if (completed !== undefined) return history.some((e) => completionOf(e) === completed);
+  if (event.EventType === EventType.TimerFired) {
+    return history.some((e) => e.EventType === EventType.TimerFired && e.TimerId === event.TimerId);
+  }
+  return event.EventType === EventType.ExecutionStarted && history.length > 0;
+}
+
+const resultKey = (instanceId: string, taskScheduledId: number) => workKey(0, instanceId, `res-${taskScheduledId}`);
+
+function activityItem(
+  instanceId: string,
+  at: number,
+  work: { taskScheduledId: number; name: string; input: string },
+): WorkItem {
+  return {
+    key: workKey(at, instanceId, `act-${work.taskScheduledId}`),
+    instanceId,
+    kind: 'activity',
+    dueAt: at,
+    payload: JSON.stringify(work),
+  };
+}
+
+function timerItem(instanceId: string, timerId: number, fireAt: string): WorkItem {
+  const due = new Date(fireAt).getTime();
+  return {
+    key: workKey(due, instanceId, `tmr-${timerId}`),
+    instanceId,
+    kind: 'timer',
+    dueAt: due,
+    payload: JSON.stringify({ timerId, fireAt }),
+  };
+}
+
+function timerFiredFrom(payload: string, now: Date): HistoryEvent {
+  const { timerId, fireAt } = JSON.parse(payload) as { timerId: number; fireAt: string };
+  return historyEvents.timerFired(now, timerId, fireAt);
+}
+
+function timerKeysFor(instanceId: string, history: readonly HistoryEvent[], timerId: number): string[] {
+  const created = history.find((e) => e.EventType === EventType.TimerCreated && e.EventId === timerId);
+  return created?.FireAt === undefined ? [] : [timerItem(instanceId, timerId, created.FireAt).key];
+}
+
+function outstandingTimerKeys(instanceId: string, history: readonly HistoryEvent[]): string[] {
+  const fired = new Set(history.filter((e) => e.EventType === EventType.TimerFired).map((e) => e.TimerId));
+  return history
+    .filter((e) => e.EventType === EventType.TimerCreated && !fired.has(e.EventId))
+    .flatMap((e) => timerKeysFor(instanceId, history, e.EventId));
+}

@@ -1,0 +1,251 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { redact } from '../core/redact.js';
+import { durableClientPayload, durablePathPrefixes, handleDurableRequest } from './durable/durableHttpApi.js';
+import type { TaskHub } from './durable/taskHub.js';
+import type { FunctionRegistry, Registration } from './functionsCore.js';
+
+export interface FunctionsHostOptions {
+  readonly port: number;
+  readonly host?: string;
+  readonly registry: FunctionRegistry;
+  readonly taskHub: TaskHub;
+  readonly taskHubName: string;
+  /** host.json's extensions.http.routePrefix ("api" when absent). */
+  readonly routePrefix: string;
+  /** Keys accepted for authLevel "function" (x-functions-key header or code query parameter). */
+  readonly functionKeys: readonly string[];
+  /** Keys accepted for authLevel "admin" (and "function"). */
+  readonly masterKeys?: readonly string[];
+  /** Routes the local runtime itself serves (the dev console); return true when handled. */
+  readonly extraRoutes?: (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<boolean>;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningFunctionsHost {
+  readonly url: string;
+  readonly server: Server;
+  close(): Promise<void>;
+}
+
+/** The real host refuses bodies over 100 MB; locally a much smaller cap keeps a runaway client from eating memory. */
+const maxBodyBytes = 4 * 1024 * 1024;
+
+interface Route {
+  readonly registration: Registration;
+  readonly methods: readonly string[];
+  readonly authLevel: string;
+  readonly pattern: RegExp;
+  readonly names: readonly string[];
+}
+
+/** Turns a Functions route template (`api/enrollments/{id}/events/{event?}`) into a matcher. */
+function compileRoute(template: string): { pattern: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = template
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const match = /^\{(\*?)([A-Za-z_][A-Za-z0-9_]*)(?::[^}?]+)?(\??)\}$/.exec(segment);
+      if (match === null) return `/${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+      const [, catchAll, name, optional] = match;
+      names.push(name ?? '');
+      const capture = catchAll === '*' ? '(.*)' : '([^/]+)';
+      return optional === '?' ? `(?:/${capture})?` : `/${capture}`;
+    })
+    .join('');
+  return { pattern: new RegExp(`^${source}/?$`, 'i'), names };
+}
+
+function routesOf(registry: FunctionRegistry, routePrefix: string): Route[] {
+  return registry
+    .all()
+    .filter((registration) => registration.triggerType === 'httpTrigger')
+    .map((registration) => {
+      const trigger = Object.values(registration.metadata.bindings).find((binding) => binding.type === 'httpTrigger');
+      const route = typeof trigger?.['route'] === 'string' ? trigger['route'] : registration.metadata.name;
+      const methods = Array.isArray(trigger?.['methods']) ? (trigger['methods'] as string[]) : ['GET', 'POST'];
+      const authLevel = typeof trigger?.['authLevel'] === 'string' ? trigger['authLevel'] : 'function';
+      const { pattern, names } = compileRoute(`${routePrefix}/${route}`);
+      return { registration, methods: methods.map((m) => m.toUpperCase()), authLevel, pattern, names };
+    });
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.byteLength;
+    if (size > maxBodyBytes) return 'too-large';
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function plain(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(text);
+}
+
+/**
+ * Serves the app's HTTP triggers the way the Functions host does: route templates, methods, auth levels, the
+ * library's own HttpRequest and InvocationContext, and a durableClient input pointing at the local task hub.
+ */
+export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
+  const hostName = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const routes = routesOf(options.registry, options.routePrefix);
+  let origin = '';
+
+  const invoke = async (
+    route: Route,
+    request: IncomingMessage,
+    url: URL,
+    body: Buffer,
+    params: Record<string, string>,
+  ) => {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const httpRequest = new HttpRequest({
+      method: request.method ?? 'GET',
+      url: url.toString(),
+      headers,
+      query: Object.fromEntries(url.searchParams),
+      params,
+      ...(body.byteLength > 0 ? { body: { bytes: new Uint8Array(body) } } : {}),
+    });
+    const bindings = Object.entries(route.registration.metadata.bindings);
+    const extraInputs = bindings
+      .filter(([, binding]) => binding.direction === 'in' && !binding.type.endsWith('Trigger'))
+      .map(([name, binding]) => ({ ...binding, name }));
+    const context = new InvocationContext({
+      functionName: route.registration.metadata.name,
+      invocationId: crypto.randomUUID(),
+      options: {
+        trigger: { type: 'httpTrigger', name: 'request' },
+        extraInputs: extraInputs,
+        extraOutputs: [],
+      },
+      logHandler: (level, ...args) => {
+        log(redact(`[${route.registration.metadata.name}] ${level}: ${args.map(String).join(' ')}`));
+      },
+    });
+    for (const binding of extraInputs) {
+      if (binding.type === 'durableClient' || binding.type === 'orchestrationClient') {
+        context.extraInputs.set(binding.name, durableClientPayload(origin, options.taskHubName));
+      }
+    }
+    const result = (await route.registration.handler(httpRequest, context)) as
+      HttpResponseInit | HttpResponse | undefined;
+    return result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', origin);
+    if (options.extraRoutes !== undefined && (await options.extraRoutes(request, url, response))) return;
+    const body = await readBody(request);
+    if (body === 'too-large') {
+      plain(response, 413, 'Request body too large');
+      request.destroy();
+      return;
+    }
+    if (durablePathPrefixes.some((prefix) => url.pathname.startsWith(prefix))) {
+      await handleDurableRequest(
+        options.taskHub,
+        options.taskHubName,
+        origin,
+        request,
+        body.toString('utf8'),
+        response,
+      );
+      return;
+    }
+    const method = (request.method ?? 'GET').toUpperCase();
+    const matches = routes
+      .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
+      .filter((candidate) => candidate.match !== null);
+    const chosen = matches.find((candidate) => candidate.route.methods.includes(method === 'HEAD' ? 'GET' : method));
+    if (chosen === undefined) {
+      if (matches.length > 0) {
+        response.setHeader('Allow', [...new Set(matches.flatMap((candidate) => candidate.route.methods))].join(', '));
+        plain(response, 405, 'Method not allowed');
+      } else {
+        plain(response, 404, 'Not found');
+      }
+      return;
+    }
+    const { route, match } = chosen;
+    if (route.authLevel !== 'anonymous') {
+      const presented = request.headers['x-functions-key'] ?? url.searchParams.get('code') ?? '';
+      const accepted =
+        route.authLevel === 'admin'
+          ? (options.masterKeys ?? [])
+          : [...options.functionKeys, ...(options.masterKeys ?? [])];
+      if (typeof presented !== 'string' || !accepted.includes(presented)) {
+        response.writeHead(401, { 'Cache-Control': 'no-store' });
+        response.end();
+        return;
+      }
+    }
+    const params: Record<string, string> = {};
+    route.names.forEach((name, index) => {
+      const value = match?.[index + 1];
+      if (value !== undefined) params[name] = decodeURIComponent(value);
+    });
+    const result = await invoke(route, request, url, body, params);
+    const payload = Buffer.from(await result.arrayBuffer());
+    const headers: Record<string, string | string[]> = Object.fromEntries(result.headers.entries());
+    const cookies = result.cookies.map((cookie) => serializeCookie(cookie));
+    if (cookies.length > 0) headers['Set-Cookie'] = cookies;
+    response.writeHead(result.status, headers);
+    response.end(method === 'HEAD' ? undefined : payload);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      log(
+        redact(
+          `request ${request.method ?? ''} ${request.url ?? ''} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        ),
+      );
+      if (!response.headersSent) plain(response, 500, 'Internal server error');
+      else response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, hostName, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  origin = `http://${hostName === '127.0.0.1' ? 'localhost' : hostName}:${port}`;
+  return {
+    url: origin,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+function serializeCookie(cookie: HttpResponse['cookies'][number]): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.path !== undefined) parts.push(`Path=${cookie.path}`);
+  if (cookie.domain !== undefined) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.secure === true) parts.push('Secure');
+  if (cookie.httpOnly === true) parts.push('HttpOnly');
+  if (cookie.sameSite !== undefined) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}

@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { createTableClientFactory } from '../adapters/tables/tableClients.js';
+import { TaskHub } from './durable/taskHub.js';
+import { TaskHubStore } from './durable/taskHubStore.js';
+import { installFunctionsCore, type FunctionRegistry } from './functionsCore.js';
+import { startFunctionsHost, type FunctionsHostOptions, type RunningFunctionsHost } from './functionsHost.js';
+import { startLocalDirectory, type RunningLocalDirectory } from './localDirectory.js';
+import { startLocalVault, type RunningLocalVault } from './localVault.js';
+import { startMailSink, type RunningMailSink } from './mailSink.js';
+
+export interface RuntimeOptions {
+  /** Connection string of a running Azurite (the caller owns its lifetime). */
+  readonly storageConnectionString: string;
+  readonly ports: { readonly host: number; readonly vault: number; readonly mail: number; readonly directory: number };
+  /** App settings on top of the local defaults (durations shortened by tests, for example). */
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly functionKeys: readonly string[];
+  /** Where the local vault, outbox and directory keep their state; in memory when omitted. */
+  readonly dataDir?: string;
+  readonly pollIntervalMs?: number;
+  readonly log?: (line: string) => void;
+  readonly extraRoutes?: FunctionsHostOptions['extraRoutes'];
+}
+
+export interface RunningRuntime {
+  readonly url: string;
+  readonly registry: FunctionRegistry;
+  readonly taskHub: TaskHub;
+  readonly host: RunningFunctionsHost;
+  readonly vault: RunningLocalVault;
+  readonly mail: RunningMailSink;
+  readonly directory: RunningLocalDirectory;
+  /** The app settings the app was started with. */
+  readonly settings: Readonly<Record<string, string>>;
+  stop(): Promise<void>;
+}
+
+/** Settings that make the app talk to the local stand-ins; everything else comes from the config schema's defaults. */
+export function localSettings(
+  storageConnectionString: string,
+  urls: { host: string; vault: string; mail: string; directory: string },
+): Record<string, string> {
+  return {
+    TASKHUB_NAME: 'LocalHub',
+    APP_TABLES: storageConnectionString,
+    APP_TABLE_PREFIX: 'Apppw',
+    KEYVAULT_URL: urls.vault,
+    USE_LOCAL_EMULATORS: 'true',
+    SENDGRID_API_KEY: 'SG.local-development-key',
+    SENDGRID_BASE_URL: urls.mail,
+    MAIL_FROM: 'onboarding@contoso.example',
+    MAIL_FROM_NAME: 'IT onboarding',
+    PUBLIC_BASE_URL: urls.host,
+    GRAPH_BASE_URL: urls.directory,
+  };
+}
+
+async function routePrefixFromHostJson(): Promise<string> {
+  const hostJson = JSON.parse(await readFile(new URL('../host.json', import.meta.url), 'utf8').catch(() => '{}')) as {
+    extensions?: { http?: { routePrefix?: string } };
+  };
+  return hostJson.extensions?.http?.routePrefix ?? 'api';
+}
+
+/**
+ * Starts the local runtime: the local vault, mail sink and directory, then the app's own function registrations
+ * (through the injected `@azure/functions-core`), the task hub and the HTTP host. The app reads its settings from
+ * `process.env` exactly as in Azure, so they are set there before its entry is imported, once per process.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
+  const file = (name: string) => (options.dataDir === undefined ? {} : { dataFile: `${options.dataDir}/${name}` });
+  const vault = await startLocalVault({ port: options.ports.vault, ...file('vault.json') });
+  const mail = await startMailSink({ port: options.ports.mail, ...file('outbox.json') });
+  const directory = await startLocalDirectory({ port: options.ports.directory, ...file('directory.json') });
+  const hostUrl = `http://localhost:${options.ports.host}`;
+  const settings = {
+    ...localSettings(options.storageConnectionString, {
+      host: hostUrl,
+      vault: vault.url,
+      mail: mail.url,
+      directory: directory.url,
+    }),
+    ...options.settings,
+  };
+  Object.assign(process.env, settings);
+
+  const registry = installFunctionsCore();
+  await import('../functions/index.js');
+
+  const tables = createTableClientFactory({ connectionString: options.storageConnectionString });
+  const taskHubName = settings['TASKHUB_NAME'] ?? 'LocalHub';
+  const store = await TaskHubStore.open(tables, taskHubName);
+  const log = options.log ?? (() => undefined);
+  const taskHub = new TaskHub({
+    store,
+    registry,
+    log,
+    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+  });
+  await taskHub.start();
+  const host = await startFunctionsHost({
+    port: options.ports.host,
+    registry,
+    taskHub,
+    taskHubName,
+    routePrefix: await routePrefixFromHostJson(),
+    functionKeys: options.functionKeys,
+    log,
+    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+  });
+
+  return {
+    url: host.url,
+    registry,
+    taskHub,
+    host,
+    vault,
+    mail,
+    directory,
+    settings,
+    async stop() {
+      await host.close();
+      await taskHub.stop();
+      await Promise.all([vault.close(), mail.close(), directory.close()]);
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { TokenCredential } from '@azure/identity';
+import type { Config } from '../core/config.js';
+import type {
+  AuditLog,
+  Directory,
+  EnrollmentStore,
+  LinkTokenStore,
+  Mailer,
+  OneTimeCodeStore,
+  RevealClaimStore,
+  Vault,
+} from '../core/ports.js';
+import type { TableClientFactory } from '../adapters/tables/tableClients.js';
+
+/** The adapters the functions use, each built on first use and then shared. */
+export interface Services {
+  readonly config: Config;
+  readonly enrollments: () => Promise<EnrollmentStore>;
+  readonly linkTokens: () => Promise<LinkTokenStore>;
+  readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
+  readonly revealClaims: () => Promise<RevealClaimStore>;
+  readonly audit: () => Promise<AuditLog>;
+  readonly vault: () => Promise<Vault>;
+  readonly mailer: () => Promise<Mailer>;
+  readonly directory: () => Promise<Directory>;
+  readonly now: () => Date;
+}
+
+/** Memoises an async factory; a failed build is forgotten so the next call tries again. */
+function lazy<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}
+
+/**
+ * The composition root. It runs at start-up with the validated config, but imports no SDK: each adapter's module is
+ * loaded with `await import()` the first time something needs it, which keeps cold start close to the bare
+ * Functions libraries (measured by `npm run bench`).
+ */
+export function createServices(config: Config): Services {
+  const credential = lazy(async (): Promise<TokenCredential> => {
+    if (config.USE_LOCAL_EMULATORS) {
+      return (await import('../adapters/keyVaultVault.js')).createLocalEmulatorCredential();
+    }
+    const { DefaultAzureCredential } = await import('@azure/identity');
+    return new DefaultAzureCredential(
+      config.AZURE_CLIENT_ID === undefined ? {} : { managedIdentityClientId: config.AZURE_CLIENT_ID },
+    );
+  });
+
+  const tables = lazy(async (): Promise<TableClientFactory> => {
+    const { createTableClientFactory } = await import('../adapters/tables/tableClients.js');
+    const storage = config.APP_TABLES;
+    const access =
+      storage.kind === 'connectionString'
+        ? { connectionString: storage.connectionString }
+        : { endpoint: storage.endpoint, credential: await credential() };
+    return createTableClientFactory(access, { tablePrefix: config.APP_TABLE_PREFIX });
+  });
+
+  return {
+    config,
+    now: () => new Date(),
+    enrollments: lazy(async () =>
+      (await import('../adapters/tables/enrollmentStore.js')).createTableEnrollmentStore(await tables()),
+    ),
+    linkTokens: lazy(async () =>
+      (await import('../adapters/tables/linkTokenStore.js')).createTableLinkTokenStore(await tables()),
+    ),
+    oneTimeCodes: lazy(async () =>
+      (await import('../adapters/tables/oneTimeCodeStore.js')).createTableOneTimeCodeStore(await tables()),
+    ),
+    revealClaims: lazy(async () =>
+      (await import('../adapters/tables/revealClaimStore.js')).createTableRevealClaimStore(await tables()),
+    ),
+    audit: lazy(async () => (await import('../adapters/tables/auditLog.js')).createTableAuditLog(await tables())),
+    vault: lazy(async () =>
+      (await import('../adapters/keyVaultVault.js')).createKeyVaultVault({
+        vaultUrl: config.KEYVAULT_URL,
+        credential: await credential(),
+        localEmulator: config.USE_LOCAL_EMULATORS,
+      }),
+    ),
+    mailer: lazy(async () =>
+      (await import('../adapters/sendGridMailer.js')).createSendGridMailer({
+        apiKey: config.SENDGRID_API_KEY,
+        from: { email: config.MAIL_FROM, name: config.MAIL_FROM_NAME },
+        ...(config.SENDGRID_BASE_URL === undefined ? {} : { baseUrl: config.SENDGRID_BASE_URL }),
+      }),
+    ),
+    directory: lazy(async () =>
+      (await import('../adapters/graphDirectory.js')).createGraphDirectory({
+        credential: await credential(),
+        baseUrl: config.GRAPH_BASE_URL,
+      }),
+    ),
+  };
+}

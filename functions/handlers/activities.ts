@@ -1,0 +1,154 @@
+import type { InvocationContext } from '@azure/functions';
+import { generateAppPassword } from '../../core/appPassword.js';
+import type { Config } from '../../core/config.js';
+import { composeMail, type MailContent } from '../../core/emails.js';
+import { isPermanentError } from '../../core/errors.js';
+import { enrollmentLink, revealLink } from '../../core/links.js';
+import type {
+  ActivityResult,
+  DisableInput,
+  MintInput,
+  MintResult,
+  RecordOutcomeInput,
+  SendEmailInput,
+} from '../../core/orchestrationContract.js';
+import type { AuditLog, EnrollmentStore, LinkTokenStore, Mailer, Vault } from '../../core/ports.js';
+import { newLinkToken } from '../../core/tokens.js';
+
+export interface ActivityDependencies {
+  readonly config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIME_ZONE' | 'APP_PASSWORD_VALID_FOR'>;
+  readonly enrollments: () => Promise<EnrollmentStore>;
+  readonly linkTokens: () => Promise<LinkTokenStore>;
+  readonly vault: () => Promise<Vault>;
+  readonly mailer: () => Promise<Mailer>;
+  readonly audit: () => Promise<AuditLog>;
+  readonly now: () => Date;
+  /** Overridable so the distribution test and nothing else can steer the generator. */
+  readonly generatePassword?: () => string;
+}
+
+export type ActivityHandler<I, O> = (input: I, context: InvocationContext) => Promise<O>;
+
+export interface Activities {
+  readonly sendEnrollmentEmail: ActivityHandler<SendEmailInput, ActivityResult>;
+  readonly mintAppPassword: ActivityHandler<MintInput, MintResult>;
+  readonly disableAppPassword: ActivityHandler<DisableInput, ActivityResult>;
+  readonly recordOutcome: ActivityHandler<RecordOutcomeInput, null>;
+}
+
+/** The secret name for an enrollment's app password: opaque (no UPN: names appear in vault logs), stable per enrollment. */
+export const appPasswordSecretName = (enrollmentId: string) => `apppw-${enrollmentId.toLowerCase()}`;
+
+/**
+ * The orchestration's activities, thin over the ports. They throw only for transient failures, so Durable's retry
+ * policy retries them, and return `{ ok: false, reason }` for what retrying cannot fix. Their results go into
+ * history in plain text, so none of them returns a secret.
+ */
+export function createActivities(deps: ActivityDependencies): Activities {
+  const audit = async (enrollmentId: string, action: string, detail?: string) => {
+    await (
+      await deps.audit()
+    ).append({
+      enrollmentId,
+      at: deps.now().toISOString(),
+      action,
+      actor: 'orchestration',
+      ...(detail ? { detail } : {}),
+    });
+  };
+
+  return {
+    async sendEnrollmentEmail(input) {
+      const record = await (await deps.enrollments()).get(input.enrollmentId);
+      if (record === undefined) return { ok: false, reason: 'enrollment-missing' };
+      let content: MailContent;
+      if (input.kind === 'expired') {
+        content = { kind: 'expired' };
+      } else {
+        if (input.linkExpiresAt === undefined) return { ok: false, reason: 'link-expiry-missing' };
+        // A new token per message: only hashes are stored, so an earlier link cannot be re-sent, only replaced.
+        const { token, hash } = newLinkToken();
+        const purpose = input.kind === 'ready' ? 'reveal' : 'enroll';
+        await (
+          await deps.linkTokens()
+        ).save(hash, { enrollmentId: record.enrollmentId, purpose, expiresAt: input.linkExpiresAt });
+        const link =
+          purpose === 'reveal'
+            ? revealLink(deps.config.PUBLIC_BASE_URL, token)
+            : enrollmentLink(deps.config.PUBLIC_BASE_URL, token);
+        content = { kind: input.kind, link, linkExpiresAt: new Date(input.linkExpiresAt) };
+      }
+      const mail = composeMail(
+        { to: record.inviteEmail, displayName: record.displayName, locale: record.locale },
+        content,
+        deps.config.TIME_ZONE,
+      );
+      try {
+        await (await deps.mailer()).send(mail);
+      } catch (error) {
+        if (!isPermanentError(error)) throw error;
+        await audit(record.enrollmentId, `mail-rejected:${input.kind}`);
+        return { ok: false, reason: 'recipient-rejected' };
+      }
+      await audit(record.enrollmentId, `mail-sent:${input.kind}`);
+      return { ok: true };
+    },
+
+    async mintAppPassword(input) {
+      const enrollments = await deps.enrollments();
+      const record = await enrollments.get(input.enrollmentId);
+      if (record === undefined) return { ok: false, reason: 'enrollment-missing' };
+      const vault = await deps.vault();
+      const secretName = appPasswordSecretName(record.enrollmentId);
+      try {
+        // A retried mint (the first try wrote, then failed before returning) hands back what is already there,
+        // so one enrollment never ends up with two live passwords.
+        let reference = await vault.findLiveAppPassword(secretName);
+        if (reference === undefined) {
+          const now = deps.now();
+          const lifetime = deps.config.APP_PASSWORD_VALID_FOR;
+          reference = await vault.storeAppPassword(
+            secretName,
+            (deps.generatePassword ?? generateAppPassword)(),
+            {
+              enrollmentId: record.enrollmentId,
+              employeeId: record.employeeId,
+              issuedAt: now.toISOString(),
+              ...(record.deviceLabel === undefined ? {} : { deviceLabel: record.deviceLabel }),
+            },
+            lifetime === undefined ? undefined : new Date(now.getTime() + lifetime),
+          );
+        }
+        await enrollments.setAppPassword(record.enrollmentId, {
+          secretName: reference.secretName,
+          version: reference.version,
+        });
+        await audit(record.enrollmentId, 'app-password-minted', `version ${reference.version}`);
+        return { ok: true, ...reference };
+      } catch (error) {
+        if (!isPermanentError(error)) throw error;
+        await audit(record.enrollmentId, 'app-password-mint-refused', error.message);
+        return { ok: false, reason: 'vault-refused' };
+      }
+    },
+
+    async disableAppPassword(input) {
+      try {
+        await (await deps.vault()).disableAppPassword({ secretName: input.secretName, version: input.version });
+      } catch (error) {
+        if (!isPermanentError(error)) throw error;
+        await audit(input.enrollmentId, 'app-password-disable-refused', error.message);
+        return { ok: false, reason: 'vault-refused' };
+      }
+      await audit(input.enrollmentId, 'app-password-disabled', `version ${input.version}`);
+      return { ok: true };
+    },
+
+    async recordOutcome(input) {
+      await audit(input.enrollmentId, `enrollment-${input.stage}`, input.reason);
+      // Frees the employee's slot so HR can start a new enrollment; only this enrollment's claim is released.
+      await (await deps.enrollments()).releaseActive(input.employeeId, input.enrollmentId);
+      return null;
+    },
+  };
+}

@@ -1,0 +1,218 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Config } from '../../core/config.js';
+import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
+import {
+  enrollmentEvents,
+  type EnrollmentInput,
+  type EnrollmentPolicy,
+  type EnrollmentProgress,
+} from '../../core/orchestrationContract.js';
+import type { EnrollmentInstances, EnrollmentStore, InstanceStatus } from '../../core/ports.js';
+import { problems } from '../../core/problem.js';
+import { isFinalStage, type Stage } from '../../core/stages.js';
+import { jsonResponse, readJsonBody, requireUuidParam, withProblemDetails, type HttpHandler } from './http.js';
+
+export interface HrApiDependencies {
+  readonly config: Config;
+  readonly enrollments: () => Promise<EnrollmentStore>;
+  /** The Durable task hub as seen from one invocation (the client binding is per invocation). */
+  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export interface EnrollmentStatusBody {
+  readonly id: string;
+  readonly employeeId: string;
+  readonly stage: Stage;
+  readonly mfaRegistered: boolean;
+  readonly contactVerified: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly invitationExpiresAt?: string;
+  readonly retrievalExpiresAt?: string;
+  readonly reason?: string;
+}
+
+/** A claim whose orchestration never appeared (the starter crashed in between) is taken over after this long. */
+const orphanedClaimAfterMs = 2 * 60_000;
+
+const eventsByPath: Readonly<Record<string, string>> = {
+  'mfa-registered': enrollmentEvents.mfaRegistered,
+  'contact-verified': enrollmentEvents.contactVerified,
+};
+
+export function policyFromConfig(config: Config): EnrollmentPolicy {
+  return {
+    invitationValidForMs: config.INVITATION_VALID_FOR,
+    reminderIntervalMs: config.REMINDER_INTERVAL,
+    maxReminders: config.MAX_REMINDERS,
+    retrievalValidForMs: config.RETRIEVAL_VALID_FOR,
+    activityRetry: {
+      firstRetryIntervalMs: config.ACTIVITY_RETRY_FIRST_INTERVAL,
+      maxNumberOfAttempts: config.ACTIVITY_RETRY_MAX_ATTEMPTS,
+      backoffCoefficient: 2,
+      maxRetryIntervalMs: config.ACTIVITY_RETRY_MAX_INTERVAL,
+    },
+  };
+}
+
+/** Reads the status API's view of an instance; the stage comes from the orchestration's custom status. */
+export function toStatusBody(id: string, status: InstanceStatus): EnrollmentStatusBody {
+  const progress = (status.customStatus ?? undefined) as Partial<EnrollmentProgress> | undefined;
+  const input = (status.input ?? undefined) as Partial<EnrollmentInput> | undefined;
+  let stage: Stage = progress?.stage ?? 'invited';
+  if (status.runtimeStatus === 'Failed') stage = 'failed';
+  if (status.runtimeStatus === 'Terminated') stage = 'cancelled';
+  return {
+    id,
+    employeeId: input?.employeeId ?? '',
+    stage,
+    mfaRegistered: progress?.mfaRegistered ?? false,
+    contactVerified: progress?.contactVerified ?? false,
+    createdAt: status.createdAt,
+    updatedAt: status.updatedAt,
+    ...(progress?.invitationExpiresAt === undefined ? {} : { invitationExpiresAt: progress.invitationExpiresAt }),
+    ...(progress?.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: progress.retrievalExpiresAt }),
+    ...(progress?.reason === undefined ? {} : { reason: progress.reason }),
+  };
+}
+
+const isFinished = (status: InstanceStatus) =>
+  status.runtimeStatus === 'Completed' ||
+  status.runtimeStatus === 'Failed' ||
+  status.runtimeStatus === 'Terminated' ||
+  isFinalStage(toStatusBody('', status).stage);
+
+export interface HrApiHandlers {
+  readonly startEnrollment: HttpHandler;
+  readonly getEnrollment: HttpHandler;
+  readonly cancelEnrollment: HttpHandler;
+  readonly raiseEnrollmentEvent: HttpHandler;
+}
+
+/** The HR system's API: start (idempotent per employee), status, cancel, and events from identity systems. */
+export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
+  const statusUrl = (id: string) => `${deps.config.PUBLIC_BASE_URL}/api/enrollments/${id}`;
+  const accepted = (id: string, stage: Stage, status: 200 | 202) =>
+    jsonResponse(status, { id, stage, statusUrl: statusUrl(id) }, status === 202 ? { Location: statusUrl(id) } : {});
+
+  async function start(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+    const parsed = parseEnrollmentRequest(await readJsonBody(request), deps.config.DEFAULT_LOCALE);
+    if (!parsed.ok) throw problems.validation(parsed.errors);
+    const enrollment = parsed.value;
+    const fingerprint = fingerprintRequest(enrollment);
+    const instances = deps.instances(request, context);
+    const store = await deps.enrollments();
+
+    // Claiming the employee's slot is the idempotency and race guard: of two identical requests racing, exactly one
+    // inserts the claim and starts the orchestration; the other finds the claim and answers with it.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const id = deps.newId();
+      const claim = await store.claimActive(enrollment.employeeId, id, fingerprint);
+      if (claim.outcome === 'claimed') {
+        await startClaimed(id, enrollment, fingerprint, store, instances);
+        return accepted(id, 'invited', 202);
+      }
+      const existing = claim.active;
+      const status = await instances.status(existing.enrollmentId);
+      const stale = status === undefined ? await isOrphaned(store, existing.enrollmentId) : isFinished(status);
+      if (stale) {
+        await store.releaseActiveIfUnchanged(enrollment.employeeId, existing);
+        continue;
+      }
+      if (existing.requestFingerprint !== fingerprint) {
+        throw problems.conflict(
+          `Employee ${enrollment.employeeId} already has an enrollment in progress (${existing.enrollmentId}) ` +
+            'started with different details. Cancel it first or wait until it finishes.',
+        );
+      }
+      const stage = status === undefined ? 'invited' : toStatusBody(existing.enrollmentId, status).stage;
+      return accepted(existing.enrollmentId, stage, 200);
+    }
+    throw problems.conflict('The enrollment for this employee changed while starting; retry the request.');
+  }
+
+  async function isOrphaned(store: EnrollmentStore, enrollmentId: string): Promise<boolean> {
+    const record = await store.get(enrollmentId);
+    if (record === undefined) return false; // the winner of a race is between claiming and saving
+    return deps.now().getTime() - new Date(record.createdAt).getTime() > orphanedClaimAfterMs;
+  }
+
+  async function startClaimed(
+    id: string,
+    enrollment: EnrollmentRequest,
+    fingerprint: string,
+    store: EnrollmentStore,
+    instances: EnrollmentInstances,
+  ): Promise<void> {
+    try {
+      const { deviceLabel, ...rest } = enrollment;
+      await store.save({
+        ...rest,
+        ...(deviceLabel === undefined ? {} : { deviceLabel }),
+        enrollmentId: id,
+        requestFingerprint: fingerprint,
+        createdAt: deps.now().toISOString(),
+      });
+      const input: EnrollmentInput = {
+        enrollmentId: id,
+        employeeId: enrollment.employeeId,
+        policy: policyFromConfig(deps.config),
+      };
+      await instances.start(id, input);
+    } catch (error) {
+      // Leave nothing half-written: without an orchestration, the record and the claim must go too.
+      await store.delete(id).catch(() => undefined);
+      await store.releaseActive(enrollment.employeeId, id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function requireStatus(instances: EnrollmentInstances, id: string): Promise<InstanceStatus> {
+    const status = await instances.status(id);
+    if (status === undefined) throw problems.notFound(`There is no enrollment ${id}.`);
+    return status;
+  }
+
+  async function requireRunning(instances: EnrollmentInstances, id: string): Promise<InstanceStatus> {
+    const status = await requireStatus(instances, id);
+    if (isFinished(status)) {
+      throw problems.conflict(`Enrollment ${id} has already finished (${toStatusBody(id, status).stage}).`);
+    }
+    return status;
+  }
+
+  return {
+    startEnrollment: withProblemDetails(start),
+
+    getEnrollment: withProblemDetails(async (request, context) => {
+      const id = requireUuidParam(request, 'id');
+      const status = await requireStatus(deps.instances(request, context), id);
+      return jsonResponse(200, toStatusBody(id, status));
+    }),
+
+    cancelEnrollment: withProblemDetails(async (request, context) => {
+      const id = requireUuidParam(request, 'id');
+      const instances = deps.instances(request, context);
+      const status = await requireRunning(instances, id);
+      // An event rather than terminate: the orchestration disables a minted secret and records the outcome.
+      await instances.raiseEvent(id, enrollmentEvents.cancelled);
+      return jsonResponse(202, { ...toStatusBody(id, status), cancelRequested: true });
+    }),
+
+    raiseEnrollmentEvent: withProblemDetails(async (request, context) => {
+      const id = requireUuidParam(request, 'id');
+      const eventName = eventsByPath[request.params['event'] ?? ''];
+      if (eventName === undefined) {
+        throw problems.validation([
+          { pointer: '#/path/event', detail: `expected one of ${Object.keys(eventsByPath).join(', ')}` },
+        ]);
+      }
+      const instances = deps.instances(request, context);
+      const status = await requireRunning(instances, id);
+      await instances.raiseEvent(id, eventName);
+      return jsonResponse(202, toStatusBody(id, status));
+    }),
+  };
+}

@@ -1,0 +1,13 @@
+import { loadConfig } from '../core/config.js';
+import { registerActivities } from './activities.js';
+import { createServices } from './composition.js';
+import './enrollmentOrchestration.js';
+import { registerHrApi } from './hrApi.js';
+
+/**
+ * The app's entry (package.json "main"). Settings are read and validated here, once: a missing or malformed
+ * setting stops start-up with a message that names it. Registering functions imports no Azure SDK.
+ */
+const services = createServices(loadConfig(process.env));
+registerHrApi(services);
+registerActivities(services);

@@ -1,0 +1,72 @@
+import { TableClient, TableServiceClient } from '@azure/data-tables';
+import { inject } from 'vitest';
+import { startRuntime, type RunningRuntime } from '../../devhost/runtime.js';
+import { freePort } from './freePort.js';
+
+export const testFunctionKey = 'test-function-key-0123456789';
+
+export interface TestRuntime extends RunningRuntime {
+  /** Every log line the runtime and the app's functions wrote. */
+  readonly logs: string[];
+  /** POST/GET against the runtime with the function key. */
+  api(path: string, init?: RequestInit & { json?: unknown; key?: string | null }): Promise<Response>;
+  /** Every entity of every table in the Azurite account, as JSON text (for secret scans). */
+  dumpTables(): Promise<string>;
+  countTableRows(): Promise<number>;
+}
+
+/**
+ * Starts the local runtime against the run's shared Azurite, with its own task hub and table prefix so test files
+ * never see each other's data.
+ */
+export async function startTestRuntime(settings: Record<string, string> = {}): Promise<TestRuntime> {
+  const connectionString = inject('azuriteConnectionString');
+  const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const logs: string[] = [];
+  const runtime = await startRuntime({
+    storageConnectionString: connectionString,
+    ports: { host: await freePort(), vault: await freePort(), mail: await freePort(), directory: await freePort() },
+    settings: { TASKHUB_NAME: `Hub${unique}`, APP_TABLE_PREFIX: `T${unique}`, ...settings },
+    functionKeys: [testFunctionKey],
+    pollIntervalMs: 25,
+    log: (line) => logs.push(line),
+  });
+  const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
+  const ownTables = async () => {
+    const names: string[] = [];
+    for await (const table of service.listTables()) {
+      const name = table.name ?? '';
+      if (name.includes(unique)) names.push(name);
+    }
+    return names;
+  };
+  const rows = async () => {
+    const all: unknown[] = [];
+    for (const name of await ownTables()) {
+      const client = TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: true });
+      for await (const entity of client.listEntities()) all.push({ table: name, ...entity });
+    }
+    return all;
+  };
+  return {
+    ...runtime,
+    logs,
+    async api(path, init = {}) {
+      const { json, key, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (key !== null) headers.set('x-functions-key', key ?? testFunctionKey);
+      if (json !== undefined) headers.set('content-type', 'application/json');
+      return fetch(`${runtime.url}${path}`, {
+        ...rest,
+        headers,
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
+    },
+    async dumpTables() {
+      return JSON.stringify(await rows());
+    },
+    async countTableRows() {
+      return (await rows()).length;
+    },
+  };
+}
