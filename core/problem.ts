@@ -50,7 +50,8 @@ export const problems = {
       errors.map((error) => `${error.pointer}: ${error.detail}`).join('; '),
       errors,
     ),
-  malformedJson: () => problem('malformed-json', 400, 'The request body is not valid JSON'),
+  malformedJson: () =>
+    problem('malformed-json', 400, 'The request body is not valid JSON', 'The body could not be parsed as JSON.'),
   unauthorized: () => problem('unauthorized', 401, 'A valid function key is required'),
   notFound: (detail: string) => problem('not-found', 404, 'Not found', detail),
   methodNotAllowed: (detail: string) => problem('method-not-allowed', 405, 'Method not allowed', detail),

@@ -1,0 +1,111 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
+import { appPasswordSecretName } from '../../functions/handlers/activities.js';
+import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+let runtime: TestRuntime;
+let sdk: SecretClient;
+
+beforeAll(async () => {
+  // The retrieval window is short so the same file can also watch the password expire unrevealed.
+  runtime = await startTestRuntime({ RETRIEVAL_VALID_FOR: 'PT3S' });
+  sdk = new SecretClient(runtime.vault.url, createLocalEmulatorCredential(), {
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+  });
+});
+
+afterAll(async () => {
+  await runtime.stop();
+});
+
+async function stageOf(id: string): Promise<EnrollmentStatusBody> {
+  return (await (await runtime.api(`/api/enrollments/${id}`)).json()) as EnrollmentStatusBody;
+}
+
+describe('no secret outside the vault', () => {
+  it('keeps the app password and link tokens out of history, tables, statuses and logs', async () => {
+    const started = await runtime.api('/api/enrollments', {
+      method: 'POST',
+      json: {
+        employeeId: 'E9001',
+        userPrincipalName: 'bo.hansen@contoso.dk',
+        displayName: 'Bo Hansen',
+        inviteEmail: 'bo@example.com',
+        contact: { email: 'bo.private@example.com' },
+      },
+    });
+    const { id } = (await started.json()) as { id: string };
+    await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
+    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await waitFor('stage ready', async () => ((await stageOf(id)).stage === 'ready' ? true : undefined));
+
+    const secret = await sdk.getSecret(appPasswordSecretName(id));
+    const password = secret.value ?? '';
+    expect(password).toMatch(/^[a-z]{16}$/);
+    const grouped = password.replace(/(.{4})(?=.)/g, '$1 ');
+    const tokens = runtime.mail
+      .messages()
+      .flatMap((message) => message.links)
+      .map((link) => /\/[er]\/([A-Za-z0-9_-]{43})$/.exec(link)?.[1])
+      .filter((token): token is string => token !== undefined);
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+
+    const status = await runtime.taskHub.status(id, true);
+    const places: Record<string, string> = {
+      'orchestration input': JSON.stringify(status?.input),
+      'orchestration output': JSON.stringify(status?.output),
+      'custom status': JSON.stringify(status?.customStatus),
+      history: JSON.stringify(status?.historyEvents),
+      'every table row in Azurite': await runtime.dumpTables(),
+      'every captured log line': runtime.logs.join('\n'),
+      'the status API': JSON.stringify(await stageOf(id)),
+    };
+    // The scan must be able to fail: the history does hold the secret's reference.
+    expect(places['history']).toContain(secret.properties.version ?? 'missing');
+    for (const [place, text] of Object.entries(places)) {
+      expect(text, `password in ${place}`).not.toContain(password);
+      expect(text, `grouped password in ${place}`).not.toContain(grouped);
+      for (const token of tokens) expect(text, `link token in ${place}`).not.toContain(token);
+    }
+  });
+
+  it('disables the secret when the retrieval window closes unrevealed', async () => {
+    const started = await runtime.api('/api/enrollments', {
+      method: 'POST',
+      json: {
+        employeeId: 'E9002',
+        userPrincipalName: 'eva@contoso.dk',
+        displayName: 'Eva',
+        inviteEmail: 'eva@example.com',
+        contact: { phone: '+4520000000' },
+        locale: 'en',
+      },
+    });
+    const { id } = (await started.json()) as { id: string };
+    await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
+    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    const expired = await waitFor(
+      'stage expired',
+      async () => {
+        const status = await stageOf(id);
+        return status.stage === 'expired' ? status : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(expired.reason).toBe('retrieval-deadline');
+    await expect(sdk.getSecret(appPasswordSecretName(id))).rejects.toMatchObject({ statusCode: 403 });
+    const subjects = runtime.mail
+      .messages()
+      .filter((message) => message.to.includes('eva@example.com'))
+      .map((message) => message.subject);
+    expect(subjects).toEqual([
+      'Set up your work sign-in',
+      'Your app password is ready',
+      'Your set-up link has expired',
+    ]);
+  });
+});

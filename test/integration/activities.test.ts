@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { InvocationContext } from '@azure/functions';
+import { SecretClient } from '@azure/keyvault-secrets';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
+import { createSendGridMailer } from '../../adapters/sendGridMailer.js';
+import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
+import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
+import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
+import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
+import { TransientError } from '../../core/errors.js';
+import type { EnrollmentRecord } from '../../core/ports.js';
+import { hashToken } from '../../core/tokens.js';
+import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
+import { startMailSink, type RunningMailSink } from '../../devhost/mailSink.js';
+import { appPasswordSecretName, createActivities, type Activities } from '../../functions/handlers/activities.js';
+import { freePort } from '../helpers/freePort.js';
+
+const connectionString = inject('azuriteConnectionString');
+const tables = createTableClientFactory(
+  { connectionString },
+  { tablePrefix: `Act${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}` },
+);
+const enrollments = createTableEnrollmentStore(tables);
+const linkTokens = createTableLinkTokenStore(tables);
+const audit = createTableAuditLog(tables);
+const context = () => new InvocationContext({ functionName: 'test' });
+const now = new Date('2026-05-04T09:00:00.000Z');
+
+let vault: RunningLocalVault;
+let mail: RunningMailSink;
+let sdk: SecretClient;
+
+function activities(overrides: { passwordValidForMs?: number; generatePassword?: () => string } = {}): Activities {
+  return createActivities({
+    config: {
+      PUBLIC_BASE_URL: 'https://enroll.contoso.example',
+      TIME_ZONE: 'Europe/Copenhagen',
+      ...(overrides.passwordValidForMs === undefined ? {} : { APP_PASSWORD_VALID_FOR: overrides.passwordValidForMs }),
+    },
+    enrollments: () => Promise.resolve(enrollments),
+    linkTokens: () => Promise.resolve(linkTokens),
+    audit: () => Promise.resolve(audit),
+    vault: () =>
+      Promise.resolve(
+        createKeyVaultVault({ vaultUrl: vault.url, credential: createLocalEmulatorCredential(), localEmulator: true }),
+      ),
+    mailer: () =>
+      Promise.resolve(
+        createSendGridMailer({
+          apiKey: 'SG.local-test-key',
+          from: { email: 'onboarding@contoso.example', name: 'IT onboarding' },
+          baseUrl: mail.url,
+          timeoutMs: 2_000,
+        }),
+      ),
+    now: () => now,
+    ...(overrides.generatePassword === undefined ? {} : { generatePassword: overrides.generatePassword }),
+  });
+}
+
+async function savedEnrollment(overrides: Partial<EnrollmentRecord> = {}): Promise<EnrollmentRecord> {
+  const record: EnrollmentRecord = {
+    enrollmentId: randomUUID(),
+    employeeId: 'E7001',
+    userPrincipalName: 'anna.jensen@contoso.dk',
+    displayName: 'Anna Jensen',
+    inviteEmail: 'anna@example.com',
+    contact: { email: 'anna.private@example.com' },
+    locale: 'en',
+    deviceLabel: 'Outlook on laptop',
+    requestFingerprint: 'f'.repeat(64),
+    createdAt: now.toISOString(),
+    ...overrides,
+  };
+  await enrollments.save(record);
+  return record;
+}
+
+beforeAll(async () => {
+  vault = await startLocalVault({ port: await freePort() });
+  mail = await startMailSink({ port: await freePort() });
+  sdk = new SecretClient(vault.url, createLocalEmulatorCredential(), {
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+  });
+});
+
+afterAll(async () => {
+  await Promise.all([vault.close(), mail.close()]);
+});
+
+describe('mintAppPassword against the local vault', () => {
+  it('writes the password to the vault and returns only a reference', async () => {
+    const record = await savedEnrollment();
+    const result = await activities({ passwordValidForMs: 86_400_000 }).mintAppPassword(
+      { enrollmentId: record.enrollmentId },
+      context(),
+    );
+    if (!result.ok) throw new Error(`mint failed: ${result.reason}`);
+    expect(Object.keys(result).sort()).toEqual(['expiresOn', 'ok', 'secretName', 'version']);
+    expect(result.secretName).toBe(appPasswordSecretName(record.enrollmentId));
+    expect(result.secretName).not.toContain('anna');
+    expect(result.expiresOn).toBe('2026-05-05T09:00:00.000Z');
+
+    const secret = await sdk.getSecret(result.secretName, { version: result.version });
+    const password = secret.value ?? '';
+    expect(password).toMatch(/^[a-z]{16}$/);
+    expect(JSON.stringify(result)).not.toContain(password);
+    expect(secret.properties.tags).toEqual({
+      enrollmentId: record.enrollmentId,
+      employeeId: 'E7001',
+      deviceLabel: 'Outlook on laptop',
+      issuedAt: now.toISOString(),
+    });
+    expect(secret.properties.contentType).toBe('text/plain; purpose=app-password');
+    expect((await enrollments.get(record.enrollmentId))?.appPassword).toEqual({
+      secretName: result.secretName,
+      version: result.version,
+    });
+    const trail = JSON.stringify(await audit.list(record.enrollmentId));
+    expect(trail).toContain('app-password-minted');
+    expect(trail).not.toContain(password);
+  });
+
+  it('is idempotent: a retried mint returns the live version instead of writing a second', async () => {
+    const record = await savedEnrollment();
+    const first = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    const second = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    expect(second).toEqual(first);
+    const name = appPasswordSecretName(record.enrollmentId);
+    const versions = [];
+    for await (const version of sdk.listPropertiesOfSecretVersions(name)) versions.push(version);
+    expect(versions).toHaveLength(1);
+    expect(vault.requests.filter((r) => r.method === 'PUT' && r.path.endsWith(name) && r.status === 200)).toHaveLength(
+      1,
+    );
+  });
+
+  it('throws a transient error the retry policy can act on, without the password in it', async () => {
+    const record = await savedEnrollment();
+    const password = 'qwertyuiopasdfgh';
+    vault.failNext(1, 503);
+    const error = await activities({ generatePassword: () => password })
+      .mintAppPassword({ enrollmentId: record.enrollmentId }, context())
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(JSON.stringify(error) + String(error)).not.toContain(password);
+  });
+
+  it('reports a missing enrollment as a permanent failure', async () => {
+    const result = await activities().mintAppPassword({ enrollmentId: randomUUID() }, context());
+    expect(result).toEqual({ ok: false, reason: 'enrollment-missing' });
+  });
+});
+
+describe('sendEnrollmentEmail', () => {
+  it('mails a one-time link whose token is stored only as a hash', async () => {
+    mail.clear();
+    const record = await savedEnrollment();
+    const result = await activities().sendEnrollmentEmail(
+      { enrollmentId: record.enrollmentId, kind: 'invitation', linkExpiresAt: '2026-05-18T09:00:00.000Z' },
+      context(),
+    );
+    expect(result).toEqual({ ok: true });
+    const [message] = mail.messages();
+    expect(message?.to).toEqual(['anna@example.com']);
+    expect(message?.categories).toEqual(['invitation']);
+    expect(message?.clickTracking).toBe(false);
+    const link = message?.links.find((candidate) => candidate.startsWith('https://enroll.contoso.example/e/')) ?? '';
+    const token = link.split('/e/')[1] ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await linkTokens.find(hashToken(token))).toEqual({
+      enrollmentId: record.enrollmentId,
+      purpose: 'enroll',
+      expiresAt: '2026-05-18T09:00:00.000Z',
+    });
+    expect(await linkTokens.find(token), 'the raw token is not a key').toBeUndefined();
+    expect(message?.subject).not.toContain(token);
+  });
+
+  it('writes the ready link with the reveal purpose', async () => {
+    mail.clear();
+    const record = await savedEnrollment({ locale: 'da' });
+    await activities().sendEnrollmentEmail(
+      { enrollmentId: record.enrollmentId, kind: 'ready', linkExpiresAt: '2026-05-11T09:00:00.000Z' },
+      context(),
+    );
+    const [message] = mail.messages();
+    expect(message?.subject).toBe('Din app-adgangskode er klar');
+    const token = message?.links.find((link) => link.includes('/r/'))?.split('/r/')[1] ?? '';
+    expect((await linkTokens.find(hashToken(token)))?.purpose).toBe('reveal');
+  });
+
+  it('returns a permanent failure when the provider rejects the recipient', async () => {
+    const record = await savedEnrollment({ inviteEmail: 'not-an-address' });
+    const result = await activities().sendEnrollmentEmail(
+      { enrollmentId: record.enrollmentId, kind: 'expired' },
+      context(),
+    );
+    expect(result).toEqual({ ok: false, reason: 'recipient-rejected' });
+  });
+
+  it('throws when the provider is down, so Durable retries', async () => {
+    const record = await savedEnrollment();
+    mail.failNext(1, 503);
+    await expect(
+      activities().sendEnrollmentEmail({ enrollmentId: record.enrollmentId, kind: 'expired' }, context()),
+    ).rejects.toBeInstanceOf(TransientError);
+  });
+});
+
+describe('recordOutcome', () => {
+  it('audits the final stage and frees the employee for a new enrollment', async () => {
+    const record = await savedEnrollment({ employeeId: 'E7002' });
+    await enrollments.claimActive('E7002', record.enrollmentId, record.requestFingerprint);
+    await activities().recordOutcome(
+      { enrollmentId: record.enrollmentId, employeeId: 'E7002', stage: 'expired', reason: 'verification-deadline' },
+      context(),
+    );
+    expect((await enrollments.claimActive('E7002', randomUUID(), 'x')).outcome).toBe('claimed');
+    expect((await audit.list(record.enrollmentId)).map((entry) => entry.action)).toContain('enrollment-expired');
+  });
+});
