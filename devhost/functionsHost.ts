@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import type { HttpResponse as HttpResponseType, HttpResponseInit } from '@azure/functions';
+import { HttpRequest, HttpResponse, InvocationContext } from './azureFunctions.js';
 import { redact } from '../core/redact.js';
 import { durableClientPayload, durablePathPrefixes, handleDurableRequest } from './durable/durableHttpApi.js';
 import type { TaskHub } from './durable/taskHub.js';
@@ -139,7 +140,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       }
     }
     const result = (await route.registration.handler(httpRequest, context)) as
-      HttpResponseInit | HttpResponse | undefined;
+      HttpResponseInit | HttpResponseType | undefined;
     return result instanceof HttpResponse ? result : new HttpResponse(result ?? { status: 204 });
   };
 
@@ -238,7 +239,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   };
 }
 
-function serializeCookie(cookie: HttpResponse['cookies'][number]): string {
+function serializeCookie(cookie: HttpResponseType['cookies'][number]): string {
   const parts = [`${cookie.name}=${cookie.value}`];
   if (cookie.path !== undefined) parts.push(`Path=${cookie.path}`);
   if (cookie.domain !== undefined) parts.push(`Domain=${cookie.domain}`);

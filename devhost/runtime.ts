@@ -56,7 +56,12 @@ export function localSettings(
 }
 
 async function routePrefixFromHostJson(): Promise<string> {
-  const hostJson = JSON.parse(await readFile(new URL('../host.json', import.meta.url), 'utf8').catch(() => '{}')) as {
+  const hostJson = JSON.parse(
+    await readFile(
+      new URL(import.meta.url.includes('/dist/') ? '../../host.json' : '../host.json', import.meta.url),
+      'utf8',
+    ).catch(() => '{}'),
+  ) as {
     extensions?: { http?: { routePrefix?: string } };
   };
   return hostJson.extensions?.http?.routePrefix ?? 'api';

@@ -1,4 +1,5 @@
-import { InvocationContext } from '@azure/functions';
+import type { InvocationContext as InvocationContextType } from '@azure/functions';
+import { InvocationContext } from '../azureFunctions.js';
 import { EventType, historyEvents, isSchedulingEvent, type HistoryEvent, type RetryPolicy } from './history.js';
 
 /** durable-functions' ActionType numbers (lib/src/actions/ActionType.js). */
@@ -29,7 +30,7 @@ interface OrchestratorState {
   readonly customStatus?: unknown;
 }
 
-export type OrchestratorHandler = (trigger: unknown, context: InvocationContext) => unknown;
+export type OrchestratorHandler = (trigger: unknown, context: InvocationContextType) => unknown;
 
 export interface ActivityWork {
   readonly taskScheduledId: number;

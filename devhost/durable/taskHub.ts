@@ -1,4 +1,4 @@
-import { InvocationContext } from '@azure/functions';
+import { InvocationContext } from '../azureFunctions.js';
 import { redact } from '../../core/redact.js';
 import type { FunctionRegistry } from '../functionsCore.js';
 import { runEpisode } from './episode.js';

@@ -1,0 +1,117 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../core/config.js';
+import { startAzurite, type RunningAzurite } from './azurite.js';
+import { ensureLocalSettings, portOf } from './localSettings.js';
+import { startRuntime, type RunningRuntime } from './runtime.js';
+
+/** Runs `npm start`: Azurite, the local vault, mail sink and directory, and the app in the local runtime. */
+
+const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));
+const started = Date.now();
+
+async function assertPortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} (${what}) is already in use. Stop whatever uses it (another npm start?) or change the port in local.settings.json.`
+            : `Cannot listen on port ${port} (${what}): ${error.message}`,
+        ),
+      );
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => { resolve(); }));
+  });
+}
+
+async function main(): Promise<void> {
+  const { settings, created } = await ensureLocalSettings(root);
+  if (created) console.log('Created local.settings.json from local.settings.sample.json.');
+  const values = settings.Values;
+  const ports = {
+    host: settings.Host?.LocalHttpPort ?? portOf(values['PUBLIC_BASE_URL'], 7071),
+    vault: portOf(values['KEYVAULT_URL'], 7081),
+    mail: portOf(values['SENDGRID_BASE_URL'], 7082),
+    directory: portOf(values['GRAPH_BASE_URL'], 7083),
+  };
+  const azuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
+  for (const [what, port] of [
+    ['the app', ports.host],
+    ['local Key Vault', ports.vault],
+    ['mail sink', ports.mail],
+    ['local directory', ports.directory],
+    ['Azurite blob', azuritePorts.blobPort],
+    ['Azurite queue', azuritePorts.queuePort],
+    ['Azurite table', azuritePorts.tablePort],
+  ] as const) {
+    await assertPortFree(port, what);
+  }
+
+  const dataDir = join(root, '.local');
+  await mkdir(join(dataDir, 'azurite'), { recursive: true });
+  let azurite: RunningAzurite | undefined;
+  let runtime: RunningRuntime | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping…');
+    await runtime?.stop().catch(() => undefined);
+    await azurite?.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    azurite = await startAzurite({ ...azuritePorts, location: join(dataDir, 'azurite') });
+    const storage =
+      values['APP_TABLES'] === 'UseDevelopmentStorage=true' ? azurite.connectionString : values['APP_TABLES'];
+    const functionKey = settings.DevHost?.functionKey ?? '';
+    runtime = await startRuntime({
+      storageConnectionString: azurite.connectionString,
+      ports,
+      settings: Object.fromEntries(
+        Object.entries({ ...values, APP_TABLES: storage ?? azurite.connectionString }).filter(([, v]) => v !== ''),
+      ),
+      functionKeys: [functionKey],
+      dataDir,
+      log: (line) => { console.log(line); },
+    });
+    printBanner(runtime.url, functionKey, ((Date.now() - started) / 1000).toFixed(1));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`local.settings.json is not valid:\n${error.message}`);
+    } else {
+      console.error(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await stop(1);
+  }
+}
+
+function printBanner(url: string, key: string, seconds: string): void {
+  const lines = [
+    `App password enrollment is running (ready in ${seconds} s). Press Ctrl-C to stop.`,
+    '',
+    `  HR API          ${url}/api/enrollments   (header x-functions-key: ${key})`,
+    `  Outbox          ${url}/_dev/api/outbox`,
+    `  Instances       ${url}/_dev/api/instances`,
+    '',
+    '  Start an enrollment:',
+    `    curl -s -X POST ${url}/api/enrollments -H 'x-functions-key: ${key}' -H 'content-type: application/json' \\`,
+    `      -d '{"employeeId":"E12345","userPrincipalName":"anna.jensen@contoso.dk","displayName":"Anna Jensen",` +
+      `"inviteEmail":"anna@example.com","contact":{"email":"anna@example.com"},"locale":"en"}'`,
+    '',
+    '  Data (Azurite, vault, outbox, directory) is kept in .local/ — delete it to start afresh.',
+  ];
+  console.log(lines.join('\n'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
