@@ -23,7 +23,14 @@ const ioModules = [
   'timers/promises',
 ].flatMap((name) => [name, `node:${name}`]);
 
-const sdkPatterns = ['@azure/*', '!@azure/functions', '@sendgrid/*', '**/adapters/**', '**/devhost/**', '**/functions/**'];
+const sdkPatterns = [
+  '@azure/*',
+  '!@azure/functions',
+  '@sendgrid/*',
+  '**/adapters/**',
+  '**/devhost/**',
+  '**/functions/**',
+];
 
 const clockAndRandom = [
   {

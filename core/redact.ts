@@ -7,8 +7,9 @@ const patterns: readonly [RegExp, string][] = [
   [/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [redacted]'],
   [/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, '[redacted-token]'],
   [/(?<![a-z])[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}(?![a-z])/g, '[redacted-password]'],
-  [/(?<![A-Za-z])[a-z]{16}(?![A-Za-z])/g, '[redacted-password]'],
-  [/(?<!\d)\d{6}(?!\d)/g, '[redacted-code]'],
+  [/(?<![A-Za-z0-9])[a-z]{16}(?![A-Za-z0-9])/g, '[redacted-password]'],
+  // Bounded by non-alphanumerics, so ids and hashes that merely contain six digits in a row stay searchable.
+  [/(?<![A-Za-z0-9])\d{6}(?![A-Za-z0-9])/g, '[redacted-code]'],
 ];
 
 export function redact(text: string): string {

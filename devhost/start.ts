@@ -24,7 +24,11 @@ async function assertPortFree(port: number, what: string): Promise<void> {
         ),
       );
     });
-    probe.listen(port, '127.0.0.1', () => probe.close(() => { resolve(); }));
+    probe.listen(port, '127.0.0.1', () =>
+      probe.close(() => {
+        resolve();
+      }),
+    );
   });
 }
 
@@ -80,7 +84,9 @@ async function main(): Promise<void> {
       ),
       functionKeys: [functionKey],
       dataDir,
-      log: (line) => { console.log(line); },
+      log: (line) => {
+        console.log(line);
+      },
     });
     printBanner(runtime.url, functionKey, ((Date.now() - started) / 1000).toFixed(1));
   } catch (error) {

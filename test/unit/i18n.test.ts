@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { catalogues, formatDateTime, messagesFor } from '../../core/i18n/index.js';
+import { da } from '../../core/i18n/da.js';
+import { en } from '../../core/i18n/en.js';
+
+type Leaf = { readonly path: string; readonly value: unknown };
+
+/** Every leaf (anything that is not a plain object) with its dotted path, depth first. */
+function leaves(node: unknown, prefix = ''): Leaf[] {
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+    return Object.entries(node).flatMap(([key, value]) => leaves(value, prefix === '' ? key : `${prefix}.${key}`));
+  }
+  return [{ path: prefix, value: node }];
+}
+
+/** Sample arguments for each message function; a new function must be added here, or the test fails. */
+const sampleArguments: Readonly<Record<string, readonly unknown[]>> = {
+  'mail.greeting': ['Ada Lovelace'],
+  'mail.linkExpires': ['2026-03-16 09:00'],
+  'mail.contactCode.validFor': [15],
+};
+
+function render(leaf: Leaf): string {
+  if (typeof leaf.value === 'string') return leaf.value;
+  if (typeof leaf.value === 'function') {
+    const args = sampleArguments[leaf.path];
+    if (args === undefined) throw new Error(`no sample arguments for ${leaf.path}`);
+    const result: unknown = (leaf.value as (...args: readonly unknown[]) => unknown)(...args);
+    if (typeof result !== 'string') throw new Error(`${leaf.path} returned ${typeof result}`);
+    return result;
+  }
+  throw new Error(`${leaf.path} is a ${typeof leaf.value}, not a string or function`);
+}
+
+const daLeaves = leaves(da);
+const enLeaves = leaves(en);
+
+describe('message catalogues', () => {
+  it('has exactly the da and en catalogues, served by messagesFor', () => {
+    expect(Object.keys(catalogues).sort()).toEqual(['da', 'en']);
+    expect(messagesFor('da')).toBe(da);
+    expect(messagesFor('en')).toBe(en);
+  });
+
+  it('has the same key paths in da and en', () => {
+    expect(daLeaves.map((leaf) => leaf.path).sort()).toEqual(enLeaves.map((leaf) => leaf.path).sort());
+    expect(daLeaves.length).toBeGreaterThan(10);
+  });
+
+  it('has the same kind of leaf (string or function) at each path', () => {
+    const enKinds = new Map(enLeaves.map((leaf) => [leaf.path, typeof leaf.value]));
+    for (const leaf of daLeaves) expect(typeof leaf.value, leaf.path).toBe(enKinds.get(leaf.path));
+  });
+
+  it.each([
+    ['da', daLeaves],
+    ['en', enLeaves],
+  ] as const)('every %s leaf is a non-empty string or a function returning one', (_locale, list) => {
+    for (const leaf of list) {
+      expect(['string', 'function'], leaf.path).toContain(typeof leaf.value);
+      expect(render(leaf).trim().length, leaf.path).toBeGreaterThan(0);
+    }
+  });
+
+  it('uses the arguments in every message function', () => {
+    for (const leaf of [...daLeaves, ...enLeaves].filter((item) => typeof item.value === 'function')) {
+      const args = sampleArguments[leaf.path] ?? [];
+      for (const arg of args) expect(render(leaf), leaf.path).toContain(String(arg));
+    }
+  });
+
+  it('translates every entry: no da text is identical to the en text', () => {
+    const enText = new Map(enLeaves.map((leaf) => [leaf.path, render(leaf)]));
+    // No entry is expected to be the same in both languages; list one here only if it is identical by nature.
+    const identicalByNature = new Set<string>();
+    const untranslated = daLeaves
+      .filter((leaf) => !identicalByNature.has(leaf.path) && render(leaf) === enText.get(leaf.path))
+      .map((leaf) => leaf.path);
+    expect(untranslated).toEqual([]);
+  });
+});
+
+describe('formatDateTime', () => {
+  const instant = new Date('2026-03-16T08:00:00.000Z');
+
+  it('formats in the given time zone and language', () => {
+    expect(formatDateTime(instant, 'da', 'Europe/Copenhagen')).toContain('09.00');
+    expect(formatDateTime(instant, 'da', 'Europe/Copenhagen')).toContain('marts 2026');
+    expect(formatDateTime(instant, 'en', 'Europe/Copenhagen')).toContain('09:00');
+    expect(formatDateTime(instant, 'en', 'Europe/Copenhagen')).toContain('March 2026');
+  });
+
+  it('follows daylight saving time', () => {
+    expect(formatDateTime(new Date('2026-07-16T08:00:00.000Z'), 'en', 'Europe/Copenhagen')).toContain('10:00');
+  });
+
+  it('uses another zone when configured', () => {
+    expect(formatDateTime(instant, 'en', 'UTC')).toContain('08:00');
+    expect(formatDateTime(instant, 'en', 'America/New_York')).toContain('04:00');
+  });
+});
