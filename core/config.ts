@@ -1,41 +1,60 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseDurationMs } from './duration.js';
 
+// zod/mini rather than zod: this schema is parsed at every cold start, and the functional API lets the bundler keep
+// only what is used (see the cold-start benchmark in README.md).
+
 const duration = (example: string) =>
-  z.string().transform((text, ctx) => {
-    const ms = parseDurationMs(text);
-    if (ms === undefined || ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a positive ISO 8601 duration such as ${example}` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  z.pipe(
+    z.string({ error: `expected an ISO 8601 duration such as ${example}` }),
+    z.transform((text: string, ctx) => {
+      const ms = parseDurationMs(text);
+      if (ms === undefined || ms <= 0) {
+        ctx.issues.push({
+          code: 'custom',
+          input: text,
+          message: `expected a positive ISO 8601 duration such as ${example}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  );
 
 const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `expected at least ${min}`).max(max, `expected at most ${max}`));
+  z.pipe(
+    z.string().check(z.regex(/^\d+$/, `expected a whole number from ${min} to ${max}`)),
+    z.pipe(
+      z.transform(Number),
+      z.number().check(z.minimum(min, `expected at least ${min}`), z.maximum(max, `expected at most ${max}`)),
+    ),
+  );
 
-const flag = z.enum(['true', 'false'], { error: 'expected true or false' }).transform((value) => value === 'true');
+const flag = z.pipe(
+  z.enum(['true', 'false'], { error: 'expected true or false' }),
+  z.transform((value: 'true' | 'false') => value === 'true'),
+);
 
 const httpUrl = (what: string) =>
-  z
-    .url({ protocol: /^https?$/, error: `expected an absolute http(s) URL of ${what}` })
-    .transform((url) => url.replace(/\/+$/, ''));
+  z.pipe(
+    z.url({ protocol: /^https?$/, error: `expected an absolute http(s) URL of ${what}` }),
+    z.transform((url: string) => url.replace(/\/+$/, '')),
+  );
+
+const tableStorageExpectation =
+  'expected a table service URL (https://<account>.table.core.windows.net) or a connection string';
 
 /** Table Storage: an https service URL (used with the managed identity) or a connection string (Azurite). */
-const tableStorage = z
-  .string({ error: 'expected a table service URL (https://<account>.table.core.windows.net) or a connection string' })
-  .min(1, 'expected a table service URL (https://<account>.table.core.windows.net) or a connection string')
-  .transform((value) =>
+const tableStorage = z.pipe(
+  z.string({ error: tableStorageExpectation }).check(z.minLength(1, tableStorageExpectation)),
+  z.transform((value: string) =>
     /^https:\/\//i.test(value)
       ? ({ kind: 'endpoint', endpoint: value } as const)
       : ({ kind: 'connectionString', connectionString: value } as const),
-  );
+  ),
+);
 
-const required = (what: string) => z.string({ error: `expected ${what}` }).min(1, `expected ${what}`);
+const required = (what: string) => z.string({ error: `expected ${what}` }).check(z.minLength(1, `expected ${what}`));
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -53,37 +72,44 @@ function isTimeZone(zone: string): boolean {
 export const configSchema = z.object({
   TASKHUB_NAME: z
     .string({ error: 'expected the Durable task hub name (letters and digits, 3-45, starting with a letter)' })
-    .regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, 'expected letters and digits only, 3-45 long, starting with a letter'),
+    .check(
+      z.regex(/^[A-Za-z][A-Za-z0-9]{2,44}$/, 'expected letters and digits only, 3-45 long, starting with a letter'),
+    ),
   APP_TABLES: tableStorage,
-  APP_TABLE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'expected letters and digits, starting with a letter, at most 20')
-    .default('Apppw'),
+  APP_TABLE_PREFIX: z._default(
+    z
+      .string()
+      .check(z.regex(/^[A-Za-z][A-Za-z0-9]{0,19}$/, 'expected letters and digits, starting with a letter, at most 20')),
+    'Apppw',
+  ),
   KEYVAULT_URL: httpUrl('the Key Vault, e.g. https://my-vault.vault.azure.net'),
-  AZURE_CLIENT_ID: z
-    .uuid({ error: 'expected the client id (a GUID) of the user-assigned managed identity' })
-    .optional(),
-  USE_LOCAL_EMULATORS: flag.default(false),
+  AZURE_CLIENT_ID: z.optional(
+    z.uuid({ error: 'expected the client id (a GUID) of the user-assigned managed identity' }),
+  ),
+  USE_LOCAL_EMULATORS: z._default(flag, false),
   SENDGRID_API_KEY: required('the SendGrid API key (in Azure, a Key Vault reference)'),
-  SENDGRID_BASE_URL: httpUrl('a SendGrid-compatible API (only for the local mail sink)').optional(),
+  SENDGRID_BASE_URL: z.optional(httpUrl('a SendGrid-compatible API (only for the local mail sink)')),
   MAIL_FROM: z.email({ error: 'expected the sender e-mail address, e.g. onboarding@contoso.com' }),
-  MAIL_FROM_NAME: z.string().min(1, 'expected a display name for the sender').default('IT onboarding'),
+  MAIL_FROM_NAME: z._default(
+    z.string().check(z.minLength(1, 'expected a display name for the sender')),
+    'IT onboarding',
+  ),
   PUBLIC_BASE_URL: httpUrl('the employee pages, e.g. https://enroll.contoso.com'),
-  GRAPH_BASE_URL: httpUrl('Microsoft Graph v1.0').default('https://graph.microsoft.com/v1.0'),
-  MFA_SETUP_URL: httpUrl('the page where employees register MFA').default('https://aka.ms/mysecurityinfo'),
-  TIME_ZONE: z
-    .string()
-    .refine((zone) => isTimeZone(zone), 'expected an IANA time zone such as Europe/Copenhagen')
-    .default('Europe/Copenhagen'),
-  DEFAULT_LOCALE: z.enum(['da', 'en'], { error: 'expected da or en' }).default('da'),
-  INVITATION_VALID_FOR: duration('P14D').default(14 * 86_400_000),
-  REMINDER_INTERVAL: duration('P3D').default(3 * 86_400_000),
-  MAX_REMINDERS: integer(0, 10).default(2),
-  RETRIEVAL_VALID_FOR: duration('P7D').default(7 * 86_400_000),
-  APP_PASSWORD_VALID_FOR: duration('P365D').optional(),
-  ACTIVITY_RETRY_FIRST_INTERVAL: duration('PT5S').default(5_000),
-  ACTIVITY_RETRY_MAX_INTERVAL: duration('PT5M').default(300_000),
-  ACTIVITY_RETRY_MAX_ATTEMPTS: integer(1, 20).default(5),
+  GRAPH_BASE_URL: z._default(httpUrl('Microsoft Graph v1.0'), 'https://graph.microsoft.com/v1.0'),
+  MFA_SETUP_URL: z._default(httpUrl('the page where employees register MFA'), 'https://aka.ms/mysecurityinfo'),
+  TIME_ZONE: z._default(
+    z.string().check(z.refine(isTimeZone, 'expected an IANA time zone such as Europe/Copenhagen')),
+    'Europe/Copenhagen',
+  ),
+  DEFAULT_LOCALE: z._default(z.enum(['da', 'en'], { error: 'expected da or en' }), 'da'),
+  INVITATION_VALID_FOR: z._default(duration('P14D'), 14 * 86_400_000),
+  REMINDER_INTERVAL: z._default(duration('P3D'), 3 * 86_400_000),
+  MAX_REMINDERS: z._default(integer(0, 10), 2),
+  RETRIEVAL_VALID_FOR: z._default(duration('P7D'), 7 * 86_400_000),
+  APP_PASSWORD_VALID_FOR: z.optional(duration('P365D')),
+  ACTIVITY_RETRY_FIRST_INTERVAL: z._default(duration('PT5S'), 5_000),
+  ACTIVITY_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
+  ACTIVITY_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 5),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -1,44 +1,49 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { FieldProblem } from './problem.js';
 import type { Locale } from './ports.js';
 
 const printable = (max: number, what: string) =>
-  z
-    .string({ error: `expected ${what} as a string` })
-    .trim()
-    .min(1, `expected ${what}`)
-    .max(max, `expected at most ${max} characters`)
+  z.string({ error: `expected ${what} as a string` }).check(
+    z.trim(),
+    z.minLength(1, `expected ${what}`),
+    z.maxLength(max, `expected at most ${max} characters`),
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed');
+    z.regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
+  );
 
 const email = (what: string) =>
-  z.email({ error: `expected ${what} as an e-mail address` }).max(254, 'expected at most 254 characters');
+  z
+    .email({ error: `expected ${what} as an e-mail address` })
+    .check(z.maxLength(254, 'expected at most 254 characters'));
 
 /** The HR request to start an enrollment. Unknown fields are refused so typos never pass silently. */
 export const enrollmentRequestSchema = z.strictObject({
   employeeId: z
     .string({ error: 'expected the employee id as a string' })
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores'),
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores')),
   userPrincipalName: email('the user principal name'),
   displayName: printable(200, 'a display name'),
   inviteEmail: email('the invitation address'),
   contact: z
     .strictObject(
       {
-        email: email('the contact address').optional(),
-        phone: z
-          .string({ error: 'expected the phone number as a string' })
-          .regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number such as +4520123456')
-          .optional(),
+        email: z.optional(email('the contact address')),
+        phone: z.optional(
+          z
+            .string({ error: 'expected the phone number as a string' })
+            .check(z.regex(/^\+[1-9]\d{6,14}$/, 'expected an E.164 phone number such as +4520123456')),
+        ),
       },
       { error: 'expected an object with email and/or phone' },
     )
-    .refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
-      message: 'expected at least one of email or phone',
-    }),
-  locale: z.enum(['da', 'en'], { error: 'expected da or en' }).optional(),
-  deviceLabel: printable(64, 'a device label').optional(),
+    .check(
+      z.refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
+        message: 'expected at least one of email or phone',
+      }),
+    ),
+  locale: z.optional(z.enum(['da', 'en'], { error: 'expected da or en' })),
+  deviceLabel: z.optional(printable(64, 'a device label')),
 });
 
 export type EnrollmentRequestBody = z.output<typeof enrollmentRequestSchema>;
@@ -70,7 +75,7 @@ export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): Pa
   };
 }
 
-export function toFieldProblems(error: z.ZodError): FieldProblem[] {
+export function toFieldProblems(error: z.core.$ZodError): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({

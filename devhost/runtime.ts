@@ -20,6 +20,8 @@ export interface RuntimeOptions {
   readonly pollIntervalMs?: number;
   readonly log?: (line: string) => void;
   readonly extraRoutes?: FunctionsHostOptions['extraRoutes'];
+  /** The app's entry module; defaults to the TypeScript source's entry (tests). `npm start` runs the built bundle. */
+  readonly appEntry?: string;
 }
 
 export interface RunningRuntime {
@@ -90,7 +92,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   Object.assign(process.env, settings);
 
   const registry = installFunctionsCore();
-  await import('../functions/index.js');
+  await import(options.appEntry ?? '../functions/index.js');
 
   const tables = createTableClientFactory({ connectionString: options.storageConnectionString });
   const taskHubName = settings['TASKHUB_NAME'] ?? 'LocalHub';

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/config.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ensureLocalSettings, portOf } from './localSettings.js';
@@ -84,6 +84,8 @@ async function main(): Promise<void> {
       ),
       functionKeys: [functionKey],
       dataDir,
+      // The deployable bundle (package.json "main"), so `npm start` runs what Azure would run.
+      appEntry: pathToFileURL(join(root, 'dist/app/index.js')).href,
       log: (line) => {
         console.log(line);
       },

@@ -1,0 +1,77 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Refuses to resolve the Azure SDKs and SendGrid, so a plain-Node import of the entry fails if anything on the start-up
+ * path loads them eagerly (DESIGN.md's cold-start rule: adapters are built on first use).
+ */
+const forbidSdks = `
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+  const forbidden = /^(@azure\\\\/(keyvault-secrets|identity|data-tables)|@sendgrid\\\\/)/;
+  export async function resolve(specifier, context, next) {
+    if (forbidden.test(specifier)) throw new Error('start-up imported ' + specifier);
+    return next(specifier, context);
+  }
+\`));
+`;
+
+const env = {
+  PATH: process.env['PATH'] ?? '',
+  TASKHUB_NAME: 'BundleHub',
+  APP_TABLES: 'UseDevelopmentStorage=true',
+  KEYVAULT_URL: 'https://bundle.vault.azure.net',
+  SENDGRID_API_KEY: 'SG.bundle',
+  MAIL_FROM: 'onboarding@contoso.example',
+  PUBLIC_BASE_URL: 'https://enroll.contoso.example',
+};
+
+function importEntry(extraEnv: Record<string, string> = {}) {
+  const code = `
+    const { installFunctionsCore } = await import('${root}dist/devhost/functionsCore.js');
+    const registry = installFunctionsCore();
+    await import('${root}dist/app/index.js');
+    console.log(JSON.stringify(registry.all().map((r) => r.metadata.name + ':' + r.triggerType).sort()));
+  `;
+  return spawnSync(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(forbidSdks)}`, '--input-type=module', '-e', code],
+    {
+      cwd: root,
+      env: { ...env, ...extraEnv },
+      encoding: 'utf8',
+    },
+  );
+}
+
+describe('the deployable bundle (package.json "main") under plain Node', () => {
+  beforeAll(() => {
+    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
+  }, 120_000);
+
+  it('registers every function without loading an Azure SDK or SendGrid', () => {
+    const result = importEntry();
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual([
+      'cancelEnrollment:httpTrigger',
+      'disableAppPassword:activityTrigger',
+      'enrollment:orchestrationTrigger',
+      'getEnrollment:httpTrigger',
+      'mintAppPassword:activityTrigger',
+      'raiseEnrollmentEvent:httpTrigger',
+      'recordOutcome:activityTrigger',
+      'sendEnrollmentEmail:activityTrigger',
+      'startEnrollment:httpTrigger',
+    ]);
+  });
+
+  it('stops start-up with a message naming a missing setting', () => {
+    const result = importEntry({ KEYVAULT_URL: '' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('KEYVAULT_URL: missing');
+  });
+});
