@@ -5,6 +5,7 @@ import { redact } from '../core/redact.js';
 import { durableClientPayload, durablePathPrefixes, handleDurableRequest } from './durable/durableHttpApi.js';
 import type { TaskHub } from './durable/taskHub.js';
 import type { FunctionRegistry, Registration } from './functionsCore.js';
+import { listen, readBody } from './localHttp.js';
 
 export interface FunctionsHostOptions {
   readonly port: number;
@@ -72,18 +73,6 @@ function routesOf(registry: FunctionRegistry, routePrefix: string): Route[] {
     });
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.byteLength;
-    if (size > maxBodyBytes) return 'too-large';
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
-}
-
 function plain(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
   response.end(text);
@@ -147,9 +136,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', origin);
     if (options.extraRoutes !== undefined && (await options.extraRoutes(request, url, response))) return;
-    const body = await readBody(request);
-    if (body === 'too-large') {
+    const body = await readBody(request, maxBodyBytes);
+    if (body === undefined) {
       plain(response, 413, 'Request body too large');
+      // readBody would drain the rest; the host drops the connection instead of reading a runaway body to its end.
       request.destroy();
       return;
     }
@@ -216,15 +206,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       else response.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, hostName, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const port = await listen(server, options.port, hostName);
   origin = `http://${hostName === '127.0.0.1' ? 'localhost' : hostName}:${port}`;
   return {
     url: origin,

@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { readJsonFile, writeJsonFileSync } from './jsonFile.js';
+import { formatHost, listen, sendJson } from './localHttp.js';
 
 export interface LocalDirectoryOptions {
   /** 0 lets the OS pick; `url` tells which port it chose. */
@@ -34,6 +32,8 @@ const passwordMethodId = '28c10230-6103-485e-b985-444c60001490';
 /** Namespace of the name-based ids below, so a user's authenticator keeps one id across restarts. */
 const authenticatorIdNamespace = Buffer.from('6f1d3c1e5b2a4c7e9a0d2f4b6c8e1a3d', 'hex');
 const methodsPath = /^\/v1\.0\/users\/([^/]+)\/authentication\/methods\/?$/;
+/** Graph's own content type, so that clients see what the real service sends. */
+const graphContentType = 'application/json; odata.metadata=minimal';
 
 const dataFileSchema = z.object({ version: z.literal(1), mfaRegistered: z.array(z.string()) });
 
@@ -93,23 +93,21 @@ export async function startLocalDirectory(options: LocalDirectoryOptions): Promi
     const methods = methodsOf(userPrincipalName, registered.has(normalize(userPrincipalName)));
     const end = pageSize === undefined ? methods.length : offset + pageSize;
     const resource = `users/${encodeURIComponent(userPrincipalName)}/authentication/methods`;
-    sendJson(response, 200, {
-      '@odata.context': `${url}/$metadata#users('${encodeURIComponent(userPrincipalName)}')/authentication/methods`,
-      value: methods.slice(offset, end),
-      ...(end < methods.length ? { '@odata.nextLink': `${url}/${resource}?$skiptoken=${end}` } : {}),
-    });
+    sendJson(
+      response,
+      200,
+      {
+        '@odata.context': `${url}/$metadata#users('${encodeURIComponent(userPrincipalName)}')/authentication/methods`,
+        value: methods.slice(offset, end),
+        ...(end < methods.length ? { '@odata.nextLink': `${url}/${resource}?$skiptoken=${end}` } : {}),
+      },
+      graphContentType,
+    );
   }
 
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}/v1.0`;
+  const port = await listen(server, options.port, host);
+  url = `http://${formatHost(host)}:${port}/v1.0`;
 
   return {
     url,
@@ -161,43 +159,19 @@ function nameBasedUuid(name: string): string {
 }
 
 async function load(dataFile: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(dataFile, 'utf8');
-  } catch (error) {
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  try {
-    return dataFileSchema.parse(JSON.parse(text)).mfaRegistered.map(normalize);
-  } catch (error) {
+  const registered = await readJsonFile(
+    dataFile,
+    (value) => dataFileSchema.parse(value).mfaRegistered.map(normalize),
     // Refusing to start beats silently forgetting who registered MFA.
-    throw new Error(`The local directory's data file ${dataFile} is not valid`, { cause: error });
-  }
+    (cause) => new Error(`The local directory's data file ${dataFile} is not valid`, { cause }),
+  );
+  return registered ?? [];
 }
 
-/** Replaces the file atomically (temp file + rename) so a crash mid-write leaves the previous state. */
 function save(dataFile: string, registered: ReadonlySet<string>): void {
-  const temporary = `${dataFile}.${process.pid}.tmp`;
-  const text = `${JSON.stringify({ version: 1, mfaRegistered: [...registered].sort() }, null, 2)}\n`;
-  mkdirSync(dirname(dataFile), { recursive: true });
-  try {
-    writeFileSync(temporary, text, 'utf8');
-    renameSync(temporary, dataFile);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
+  writeJsonFileSync(dataFile, { version: 1, mfaRegistered: [...registered].sort() });
 }
 
 function sendGraphError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/json; odata.metadata=minimal');
-  response.setHeader('Content-Length', Buffer.byteLength(text));
-  response.end(text);
+  sendJson(response, status, { error: { code, message } }, graphContentType);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { dirname } from 'node:path';
+import { JsonSnapshotFile, readJsonFile } from './jsonFile.js';
+import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
 
 /**
  * A Key Vault–compatible secrets endpoint for local runs and integration tests. Microsoft ships no Key Vault
@@ -81,6 +81,12 @@ interface SecretRecord {
   deleted: { deletedDate: number; scheduledPurgeDate: number } | undefined;
 }
 
+/** The data file's content. */
+interface VaultFile {
+  readonly format: typeof dataFormat;
+  readonly secrets: readonly SecretRecord[];
+}
+
 interface Fault {
   remaining: number;
   status: 429 | 500 | 503;
@@ -119,18 +125,15 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
   const host = options.host ?? '127.0.0.1';
   const dataFile = options.dataFile;
   const secrets = dataFile === undefined ? new Map<string, SecretRecord>() : await loadState(dataFile);
+  // 0600: the file holds secret values in plain text.
+  const store = dataFile === undefined ? undefined : new JsonSnapshotFile<VaultFile>(dataFile, { mode: 0o600 });
   const requests: LocalVaultRequest[] = [];
   let fault: Fault | undefined;
-  let writes: Promise<void> = Promise.resolve();
 
-  const persist = (): Promise<void> => {
-    if (dataFile === undefined) return Promise.resolve();
-    // Chained so two quick mutations cannot rename their files out of order; each write takes the state as it is
-    // when its turn comes, so the last write always holds the newest state.
-    const next = writes.then(() => saveState(dataFile, secrets));
-    writes = next.catch(() => undefined);
-    return next;
-  };
+  // The store chains its writes, so two quick mutations cannot rename their files out of order and the last write
+  // always holds the newest state.
+  const persist = (): Promise<void> =>
+    store === undefined ? Promise.resolve() : store.save({ format: dataFormat, secrets: [...secrets.values()] });
 
   const server = createServer((request, response) => {
     handle(request, response).catch(() => {
@@ -146,22 +149,19 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
     const path = queryStart === -1 ? rawUrl : rawUrl.slice(0, queryStart);
     // The SDK percent-encodes the key (`api%2Dversion`); URLSearchParams decodes it, a regex would not.
     const query = new URLSearchParams(queryStart === -1 ? '' : rawUrl.slice(queryStart + 1));
-    const body = await readBody(request);
+    const body = await readBody(request, maxBodyBytes);
 
     const send = (reply: Reply): void => {
       // Logged before the bytes leave so a client that has its answer always finds the entry.
       requests.push({ method, path, status: reply.status });
-      const headers: Record<string, string> = { 'cache-control': 'no-cache', ...reply.headers };
+      response.setHeader('cache-control', 'no-cache');
+      for (const [name, value] of Object.entries(reply.headers ?? {})) response.setHeader(name, value);
       if (reply.body === undefined) {
-        response.writeHead(reply.status, headers);
+        response.writeHead(reply.status);
         response.end();
         return;
       }
-      const payload = JSON.stringify(reply.body);
-      headers['content-type'] = 'application/json; charset=utf-8';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-      response.writeHead(reply.status, headers);
-      response.end(payload);
+      sendJson(response, reply.status, reply.body, 'application/json; charset=utf-8');
     };
 
     if (!/^Bearer\s+\S/i.test(request.headers.authorization ?? '')) {
@@ -185,11 +185,11 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
     }
 
     try {
-      if (body.tooLarge) throw new VaultError(413, 'RequestEntityTooLarge', 'The request body exceeds 1 MiB.');
+      if (body === undefined) throw new VaultError(413, 'RequestEntityTooLarge', 'The request body exceeds 1 MiB.');
       if (!query.get('api-version'))
         throw new VaultError(400, 'BadParameter', 'The api-version query parameter is missing.');
       const base = `http://${request.headers.host ?? urlHost}`;
-      const reply = route(method, segmentsOf(path), body.text, base);
+      const reply = route(method, segmentsOf(path), body.toString('utf8'), base);
       if (reply.mutated) await persist();
       send(reply);
     } catch (error) {
@@ -399,16 +399,8 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
     return { ...bundle(base, record, latest, false), ...deletion(base, record) };
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = address !== null && typeof address === 'object' ? address.port : options.port;
-  const urlHost = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const port = await listen(server, options.port, host);
+  const urlHost = `${formatHost(host)}:${port}`;
 
   return {
     url: `http://${urlHost}`,
@@ -429,7 +421,7 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
       // Keep-alive sockets from SDK clients would otherwise hold close() open until they time out.
       server.closeAllConnections();
       await closed;
-      await writes;
+      await store?.flush();
     },
   };
 }
@@ -547,52 +539,28 @@ function readTags(input: unknown): Record<string, string> | null | undefined {
   return tags;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Drains the whole body even past the limit, so the client reads our 413 instead of a reset connection. */
-async function readBody(request: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    });
-    request.once('end', () => {
-      const tooLarge = size > maxBodyBytes;
-      resolve({ text: tooLarge ? '' : Buffer.concat(chunks).toString('utf8'), tooLarge });
-    });
-    request.once('error', reject);
-  });
-}
-
 async function loadState(dataFile: string): Promise<Map<string, SecretRecord>> {
-  let text: string;
-  try {
-    text = await readFile(dataFile, 'utf8');
-  } catch (error) {
-    if (isRecord(error) && error['code'] === 'ENOENT') return new Map();
-    throw error;
-  }
-  const invalid = (why: string): Error => new Error(`Local vault data file ${dataFile} is not usable: ${why}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalid('not JSON');
-  }
-  if (!isRecord(parsed) || parsed['format'] !== dataFormat || !Array.isArray(parsed['secrets'])) {
-    throw invalid(`expected {"format":"${dataFormat}","secrets":[...]}`);
-  }
+  const unusable = (cause: unknown): Error => {
+    // JSON.parse throws a SyntaxError; parseVaultFile throws plain Errors that say what is wrong with the shape.
+    const why = cause instanceof SyntaxError ? 'not JSON' : (cause as Error).message;
+    return new Error(`Local vault data file ${dataFile} is not usable: ${why}`);
+  };
+  const file = await readJsonFile(dataFile, parseVaultFile, unusable);
   const secrets = new Map<string, SecretRecord>();
-  for (const item of parsed['secrets'] as unknown[]) {
-    const record = toRecord(item);
-    if (record === undefined) throw invalid('a secret entry has the wrong shape');
-    secrets.set(record.name.toLowerCase(), record);
-  }
+  for (const record of file?.secrets ?? []) secrets.set(record.name.toLowerCase(), record);
   return secrets;
+}
+
+function parseVaultFile(parsed: unknown): VaultFile {
+  if (!isRecord(parsed) || parsed['format'] !== dataFormat || !Array.isArray(parsed['secrets'])) {
+    throw new Error(`expected {"format":"${dataFormat}","secrets":[...]}`);
+  }
+  const secrets = (parsed['secrets'] as unknown[]).map((item) => {
+    const record = toRecord(item);
+    if (record === undefined) throw new Error('a secret entry has the wrong shape');
+    return record;
+  });
+  return { format: dataFormat, secrets };
 }
 
 function toRecord(item: unknown): SecretRecord | undefined {
@@ -633,19 +601,4 @@ function toRecord(item: unknown): SecretRecord | undefined {
         ? { deletedDate: deleted['deletedDate'], scheduledPurgeDate: deleted['scheduledPurgeDate'] }
         : undefined,
   };
-}
-
-/** Writes to a temporary file and renames it over the old one, so a crash mid-write never leaves half a file. */
-async function saveState(dataFile: string, secrets: ReadonlyMap<string, SecretRecord>): Promise<void> {
-  const text = JSON.stringify({ format: dataFormat, secrets: [...secrets.values()] }, null, 2);
-  const temporary = `${dataFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await mkdir(dirname(dataFile), { recursive: true });
-  try {
-    // 0600: the file holds secret values in plain text.
-    await writeFile(temporary, text, { encoding: 'utf8', mode: 0o600 });
-    await rename(temporary, dataFile);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

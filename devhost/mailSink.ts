@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { JsonSnapshotFile } from './jsonFile.js';
+import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
 
 /**
  * One message the sink accepted, flattened from SendGrid's v3 payload into what tests and the local runtime look at.
@@ -163,8 +162,7 @@ export async function startMailSink(options: MailSinkOptions): Promise<RunningMa
       sendJson(response, 500, { errors: [{ message, field: null, help: null }] });
     });
   });
-  await listen(server, options.port, host);
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, host);
 
   return {
     url: `http://${formatHost(host)}:${port}`,
@@ -440,65 +438,8 @@ function parseOutboxFile(value: unknown): OutboxFile {
   };
 }
 
-/**
- * A JSON snapshot on disk, replaced atomically (temp file + rename) so a crash mid-write leaves the previous outbox.
- * Writes are chained so a later snapshot can never be overtaken by an earlier one.
- */
-class JsonSnapshotFile<T> {
-  readonly #path: string;
-  #queue: Promise<void> = Promise.resolve();
-  #writes = 0;
-
-  constructor(path: string) {
-    this.#path = path;
-  }
-
-  /** The stored snapshot, or undefined when there is no file yet. A corrupt file is an error, never a silent reset. */
-  async load(parse: (value: unknown) => T): Promise<T | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.#path, 'utf8');
-    } catch (error) {
-      if (isErrnoCode(error, 'ENOENT')) return undefined;
-      throw error;
-    }
-    try {
-      return parse(JSON.parse(text));
-    } catch (error) {
-      throw new Error(`The data file ${this.#path} is not a valid snapshot`, { cause: error });
-    }
-  }
-
-  save(snapshot: T): Promise<void> {
-    // Serialised now, not when the queue reaches this write: the snapshot is the state at the time of the call.
-    const text = `${JSON.stringify(snapshot, null, 2)}\n`;
-    const temporary = `${this.#path}.${process.pid}.${++this.#writes}.tmp`;
-    const write = this.#queue.then(async () => {
-      await mkdir(dirname(this.#path), { recursive: true });
-      try {
-        await writeFile(temporary, text, 'utf8');
-        await rename(temporary, this.#path);
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
-    });
-    this.#queue = write.catch(() => undefined);
-    return write;
-  }
-
-  /** Resolves once every write asked for so far has finished. */
-  flush(): Promise<void> {
-    return this.#queue;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Small helpers.
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
@@ -513,64 +454,9 @@ function hasBearerToken(header: string | undefined): boolean {
   return header !== undefined && /^Bearer\s+\S+/i.test(header);
 }
 
-function isErrnoCode(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
-}
-
 function deepFreeze<T extends object>(value: T): T {
   for (const property of Object.values(value)) {
     if (typeof property === 'object' && property !== null) deepFreeze(property as object);
   }
   return Object.freeze(value);
-}
-
-/** The body, or undefined once it passes `limit`; the rest is drained so the client still reads the 413. */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    request.resume();
-    return undefined;
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    request.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
-        chunks.length = 0;
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => {
-      if (!tooLarge) resolve(Buffer.concat(chunks));
-    });
-    request.once('error', reject);
-  });
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.statusCode = status;
-  response.setHeader('Content-Type', 'application/json');
-  response.setHeader('Content-Length', Buffer.byteLength(text));
-  response.end(text);
-}
-
-async function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../localHttp.js';
 import type { TaskHub } from './taskHub.js';
 
 /** Paths the unmodified DurableClient calls (rpcBaseUrl) and the webhook paths its check-status links point at. */
@@ -41,13 +42,9 @@ export function durableClientPayload(origin: string, taskHubName: string): Durab
   };
 }
 
+/** The extension's JSON answers carry a charset; a bodiless one (404, 410, 202) is still typed JSON, but empty. */
 function send(response: ServerResponse, status: number, body?: unknown): void {
-  const text = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
-  response.end(text);
+  sendJson(response, status, body, 'application/json; charset=utf-8');
 }
 
 /**
