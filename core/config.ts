@@ -89,6 +89,15 @@ export const configSchema = z.object({
   USE_LOCAL_EMULATORS: z._default(flag, false),
   SENDGRID_API_KEY: required('the SendGrid API key (in Azure, a Key Vault reference)'),
   SENDGRID_BASE_URL: z.optional(httpUrl('a SendGrid-compatible API (only for the local mail sink)')),
+  SMS_ENDPOINT: z.optional(
+    httpUrl('the Azure Communication Services resource, e.g. https://my-acs.communication.azure.com'),
+  ),
+  SMS_FROM: z.optional(
+    z
+      .string()
+      .check(z.regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9]{3,11})$/, 'expected an E.164 number or an alphanumeric sender id')),
+  ),
+  SMS_ACCESS_KEY: z.optional(z.string().check(z.minLength(1, 'expected the access key of the local SMS sink'))),
   MAIL_FROM: z.email({ error: 'expected the sender e-mail address, e.g. onboarding@contoso.com' }),
   MAIL_FROM_NAME: z._default(
     z.string().check(z.minLength(1, 'expected a display name for the sender')),
@@ -167,6 +176,15 @@ function crossFieldProblems(config: Config): string[] {
     if (config.SENDGRID_BASE_URL !== undefined) {
       problems.push('SENDGRID_BASE_URL: only allowed with USE_LOCAL_EMULATORS=true');
     }
+    if (config.SMS_ACCESS_KEY !== undefined) {
+      problems.push('SMS_ACCESS_KEY: only allowed with USE_LOCAL_EMULATORS=true (Azure uses the managed identity)');
+    }
+    if (config.SMS_ENDPOINT !== undefined && !config.SMS_ENDPOINT.startsWith('https://')) {
+      problems.push('SMS_ENDPOINT: expected an https URL outside local emulation');
+    }
+  }
+  if ((config.SMS_ENDPOINT === undefined) !== (config.SMS_FROM === undefined)) {
+    problems.push('SMS_ENDPOINT, SMS_FROM: set both to send codes by SMS, or neither to send them by e-mail only');
   }
   return problems;
 }

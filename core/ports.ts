@@ -72,6 +72,14 @@ export interface EnrollmentRecord {
   /** SHA-256 of the canonical request body: the idempotency key's fingerprint. */
   readonly requestFingerprint: string;
   readonly createdAt: string;
+  /**
+   * Random per-enrollment key for the employee pages' CSRF tokens and one-time code hashes. It is not a credential
+   * on its own: a reveal also needs the session cookie or a fresh code.
+   */
+  readonly pageSecret: string;
+  /** When the employee confirmed MFA / verified the contact on the pages (the pages' own record of it). */
+  readonly mfaConfirmedAt?: string;
+  readonly contactVerifiedAt?: string;
   /** Set by the mint activity so the reveal can read the vault without going through history. */
   readonly appPassword?: { readonly secretName: string; readonly version: string };
 }
@@ -96,10 +104,12 @@ export interface EnrollmentStore {
   save(record: EnrollmentRecord): Promise<void>;
   get(enrollmentId: string): Promise<EnrollmentRecord | undefined>;
   setAppPassword(enrollmentId: string, reference: { secretName: string; version: string }): Promise<void>;
+  markVerified(enrollmentId: string, fact: 'mfa' | 'contact', at: string): Promise<void>;
   delete(enrollmentId: string): Promise<void>;
 }
 
-export type LinkPurpose = 'enroll' | 'reveal';
+/** enroll: the invitation link; reveal: the ready link; session: the employee's session cookie after verifying. */
+export type LinkPurpose = 'enroll' | 'reveal' | 'session';
 
 export interface LinkTokenRecord {
   readonly enrollmentId: string;
@@ -142,6 +152,11 @@ export interface RevealClaimStore {
   /** The one-reveal guarantee: true for exactly one caller per enrollment and password version, ever. */
   claim(enrollmentId: string, version: string, claimedAt: string): Promise<boolean>;
   isClaimed(enrollmentId: string, version: string): Promise<boolean>;
+  /**
+   * Gives the reveal back, only if the stored claim is the one made at `claimedAt`: used when the vault read after a
+   * successful claim failed, so the employee never saw the password and may try again.
+   */
+  release(enrollmentId: string, version: string, claimedAt: string): Promise<void>;
 }
 
 export interface AuditEntry {
@@ -173,4 +188,15 @@ export interface EnrollmentInstances {
   /** Undefined when the task hub has no such instance. */
   status(instanceId: string): Promise<InstanceStatus | undefined>;
   raiseEvent(instanceId: string, eventName: string, data?: unknown): Promise<void>;
+}
+
+export interface OutgoingSms {
+  /** E.164. */
+  readonly to: string;
+  readonly text: string;
+}
+
+export interface SmsSender {
+  /** Sends one text message. PermanentError when the provider refuses it (bad number), TransientError otherwise. */
+  send(sms: OutgoingSms): Promise<void>;
 }

@@ -7,11 +7,18 @@ import { startFunctionsHost, type FunctionsHostOptions, type RunningFunctionsHos
 import { startLocalDirectory, type RunningLocalDirectory } from './localDirectory.js';
 import { startLocalVault, type RunningLocalVault } from './localVault.js';
 import { startMailSink, type RunningMailSink } from './mailSink.js';
+import { startSmsSink, type RunningSmsSink } from './smsSink.js';
 
 export interface RuntimeOptions {
   /** Connection string of a running Azurite (the caller owns its lifetime). */
   readonly storageConnectionString: string;
-  readonly ports: { readonly host: number; readonly vault: number; readonly mail: number; readonly directory: number };
+  readonly ports: {
+    readonly host: number;
+    readonly vault: number;
+    readonly mail: number;
+    readonly directory: number;
+    readonly sms: number;
+  };
   /** App settings on top of the local defaults (durations shortened by tests, for example). */
   readonly settings?: Readonly<Record<string, string>>;
   readonly functionKeys: readonly string[];
@@ -31,6 +38,7 @@ export interface RunningRuntime {
   readonly host: RunningFunctionsHost;
   readonly vault: RunningLocalVault;
   readonly mail: RunningMailSink;
+  readonly sms: RunningSmsSink;
   readonly directory: RunningLocalDirectory;
   /** The app settings the app was started with. */
   readonly settings: Readonly<Record<string, string>>;
@@ -40,7 +48,8 @@ export interface RunningRuntime {
 /** Settings that make the app talk to the local stand-ins; everything else comes from the config schema's defaults. */
 export function localSettings(
   storageConnectionString: string,
-  urls: { host: string; vault: string; mail: string; directory: string },
+  urls: { host: string; vault: string; mail: string; directory: string; sms: string },
+  smsAccessKey: string,
 ): Record<string, string> {
   return {
     TASKHUB_NAME: 'LocalHub',
@@ -54,6 +63,9 @@ export function localSettings(
     MAIL_FROM_NAME: 'IT onboarding',
     PUBLIC_BASE_URL: urls.host,
     GRAPH_BASE_URL: urls.directory,
+    SMS_ENDPOINT: urls.sms,
+    SMS_FROM: '+4570000000',
+    SMS_ACCESS_KEY: smsAccessKey,
   };
 }
 
@@ -79,14 +91,20 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const vault = await startLocalVault({ port: options.ports.vault, ...file('vault.json') });
   const mail = await startMailSink({ port: options.ports.mail, ...file('outbox.json') });
   const directory = await startLocalDirectory({ port: options.ports.directory, ...file('directory.json') });
+  const sms = await startSmsSink({ port: options.ports.sms, ...file('sms-outbox.json') });
   const hostUrl = `http://localhost:${options.ports.host}`;
   const settings = {
-    ...localSettings(options.storageConnectionString, {
-      host: hostUrl,
-      vault: vault.url,
-      mail: mail.url,
-      directory: directory.url,
-    }),
+    ...localSettings(
+      options.storageConnectionString,
+      {
+        host: hostUrl,
+        vault: vault.url,
+        mail: mail.url,
+        directory: directory.url,
+        sms: sms.url,
+      },
+      sms.accessKey,
+    ),
     ...options.settings,
   };
   Object.assign(process.env, settings);
@@ -123,12 +141,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     host,
     vault,
     mail,
+    sms,
     directory,
     settings,
     async stop() {
       await host.close();
       await taskHub.stop();
-      await Promise.all([vault.close(), mail.close(), directory.close()]);
+      await Promise.all([vault.close(), mail.close(), directory.close(), sms.close()]);
     },
   };
 }

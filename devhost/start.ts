@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     vault: portOf(values['KEYVAULT_URL'], 7081),
     mail: portOf(values['SENDGRID_BASE_URL'], 7082),
     directory: portOf(values['GRAPH_BASE_URL'], 7083),
+    sms: portOf(values['SMS_ENDPOINT'], 7084),
   };
   const azuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
   for (const [what, port] of [
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     ['local Key Vault', ports.vault],
     ['mail sink', ports.mail],
     ['local directory', ports.directory],
+    ['SMS sink', ports.sms],
     ['Azurite blob', azuritePorts.blobPort],
     ['Azurite queue', azuritePorts.queuePort],
     ['Azurite table', azuritePorts.tablePort],

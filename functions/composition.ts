@@ -8,6 +8,7 @@ import type {
   Mailer,
   OneTimeCodeStore,
   RevealClaimStore,
+  SmsSender,
   Vault,
 } from '../core/ports.js';
 import type { TableClientFactory } from '../adapters/tables/tableClients.js';
@@ -23,6 +24,8 @@ export interface Services {
   readonly vault: () => Promise<Vault>;
   readonly mailer: () => Promise<Mailer>;
   readonly directory: () => Promise<Directory>;
+  /** Undefined when no SMS provider is configured. */
+  readonly sms: (() => Promise<SmsSender>) | undefined;
   readonly now: () => Date;
 }
 
@@ -36,6 +39,20 @@ function lazy<T>(build: () => Promise<T>): () => Promise<T> {
     });
     return pending;
   };
+}
+
+function smsSender(config: Config, credential: () => Promise<TokenCredential>): Services['sms'] {
+  const { SMS_ENDPOINT: endpoint, SMS_FROM: from, SMS_ACCESS_KEY: accessKey } = config;
+  if (endpoint === undefined || from === undefined) return undefined;
+  return lazy(async () =>
+    (await import('../adapters/acsSms.js')).createAcsSmsSender({
+      endpoint,
+      from,
+      // The access key exists only for the local sink; in Azure the managed identity signs in.
+      credential: accessKey === undefined ? await credential() : { accessKey },
+      allowInsecureConnection: config.USE_LOCAL_EMULATORS,
+    }),
+  );
 }
 
 /**
@@ -94,6 +111,7 @@ export function createServices(config: Config): Services {
         ...(config.SENDGRID_BASE_URL === undefined ? {} : { baseUrl: config.SENDGRID_BASE_URL }),
       }),
     ),
+    sms: smsSender(config, credential),
     directory: lazy(async () =>
       (await import('../adapters/graphDirectory.js')).createGraphDirectory({
         credential: await credential(),

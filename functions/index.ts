@@ -1,6 +1,7 @@
 import { loadConfig } from '../core/config.js';
 import { registerActivities } from './activities.js';
 import { createServices } from './composition.js';
+import { registerEmployeePages } from './employeePages.js';
 import './enrollmentOrchestration.js';
 import { registerHrApi } from './hrApi.js';
 
@@ -11,3 +12,4 @@ import { registerHrApi } from './hrApi.js';
 const services = createServices(loadConfig(process.env));
 registerHrApi(services);
 registerActivities(services);
+registerEmployeePages(services);

@@ -139,6 +139,24 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
       }
     },
 
+    async markVerified(enrollmentId, fact, at): Promise<void> {
+      try {
+        await (
+          await client()
+        ).updateEntity(
+          {
+            partitionKey: recordPartition,
+            rowKey: encodeKey(enrollmentId),
+            [fact === 'mfa' ? 'mfaConfirmedAt' : 'contactVerifiedAt']: at,
+          },
+          'Merge',
+          { etag: '*' },
+        );
+      } catch (error) {
+        throw toStoreError(`${table}.markVerified`, error);
+      }
+    },
+
     async delete(enrollmentId): Promise<void> {
       try {
         await (await client()).deleteEntity(recordPartition, encodeKey(enrollmentId));
@@ -164,6 +182,9 @@ function toRecordEntity(record: EnrollmentRecord) {
     locale: record.locale,
     requestFingerprint: record.requestFingerprint,
     createdAt: record.createdAt,
+    pageSecret: record.pageSecret,
+    ...(record.mfaConfirmedAt === undefined ? {} : { mfaConfirmedAt: record.mfaConfirmedAt }),
+    ...(record.contactVerifiedAt === undefined ? {} : { contactVerifiedAt: record.contactVerifiedAt }),
     // Optional fields are left out rather than written as null, so they read back as absent.
     ...(record.deviceLabel === undefined ? {} : { deviceLabel: record.deviceLabel }),
     ...(record.appPassword === undefined
@@ -176,6 +197,8 @@ function fromRecordEntity(entity: StoredEntity): EnrollmentRecord {
   const deviceLabel = optionalStringColumn(entity, table, 'deviceLabel');
   const secretName = optionalStringColumn(entity, table, 'appPasswordSecretName');
   const version = optionalStringColumn(entity, table, 'appPasswordVersion');
+  const mfaConfirmedAt = optionalStringColumn(entity, table, 'mfaConfirmedAt');
+  const contactVerifiedAt = optionalStringColumn(entity, table, 'contactVerifiedAt');
   return {
     enrollmentId: stringColumn(entity, table, 'enrollmentId'),
     employeeId: stringColumn(entity, table, 'employeeId'),
@@ -186,7 +209,10 @@ function fromRecordEntity(entity: StoredEntity): EnrollmentRecord {
     locale: parseLocale(stringColumn(entity, table, 'locale')),
     requestFingerprint: stringColumn(entity, table, 'requestFingerprint'),
     createdAt: stringColumn(entity, table, 'createdAt'),
+    pageSecret: stringColumn(entity, table, 'pageSecret'),
     ...(deviceLabel === undefined ? {} : { deviceLabel }),
+    ...(mfaConfirmedAt === undefined ? {} : { mfaConfirmedAt }),
+    ...(contactVerifiedAt === undefined ? {} : { contactVerifiedAt }),
     ...(secretName === undefined || version === undefined ? {} : { appPassword: { secretName, version } }),
   };
 }

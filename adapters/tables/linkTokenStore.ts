@@ -61,6 +61,6 @@ export function createTableLinkTokenStore(tables: TableClientFactory): LinkToken
 }
 
 function parsePurpose(value: string): LinkPurpose {
-  if (value === 'enroll' || value === 'reveal') return value;
+  if (value === 'enroll' || value === 'reveal' || value === 'session') return value;
   throw new PermanentError(`Corrupt ${table} row: column purpose is not a known purpose`);
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Config } from '../../core/config.js';
 import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
@@ -154,6 +155,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
         enrollmentId: id,
         requestFingerprint: fingerprint,
         createdAt: deps.now().toISOString(),
+        pageSecret: randomBytes(32).toString('base64url'),
       });
       const input: EnrollmentInput = {
         enrollmentId: id,

@@ -25,7 +25,13 @@ export async function startTestRuntime(settings: Record<string, string> = {}): P
   const logs: string[] = [];
   const runtime = await startRuntime({
     storageConnectionString: connectionString,
-    ports: { host: await freePort(), vault: await freePort(), mail: await freePort(), directory: await freePort() },
+    ports: {
+      host: await freePort(),
+      vault: await freePort(),
+      mail: await freePort(),
+      directory: await freePort(),
+      sms: await freePort(),
+    },
     settings: { TASKHUB_NAME: `Hub${unique}`, APP_TABLE_PREFIX: `T${unique}`, ...settings },
     functionKeys: [testFunctionKey],
     pollIntervalMs: 25,

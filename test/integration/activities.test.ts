@@ -71,6 +71,7 @@ async function savedEnrollment(overrides: Partial<EnrollmentRecord> = {}): Promi
     deviceLabel: 'Outlook on laptop',
     requestFingerprint: 'f'.repeat(64),
     createdAt: now.toISOString(),
+    pageSecret: 'k'.repeat(43),
     ...overrides,
   };
   await enrollments.save(record);

@@ -120,6 +120,7 @@ describe('EnrollmentStore', () => {
       deviceLabel: "Ada's iPhone",
       requestFingerprint: 'f'.repeat(64),
       createdAt: '2025-01-02T03:04:05.000Z',
+      pageSecret: 'p'.repeat(43),
       appPassword: { secretName: 'app-password-E-1001', version: 'v0' },
     };
     await store.save(full);
@@ -135,6 +136,7 @@ describe('EnrollmentStore', () => {
       locale: 'en',
       requestFingerprint: 'a'.repeat(64),
       createdAt: '2025-01-02T03:04:05.000Z',
+      pageSecret: 'q'.repeat(43),
     };
     await store.save(minimal);
     const read = await store.get(minimal.enrollmentId);

@@ -18,6 +18,11 @@ const sampleArguments: Readonly<Record<string, readonly unknown[]>> = {
   'mail.greeting': ['Ada Lovelace'],
   'mail.linkExpires': ['2026-03-16 09:00'],
   'mail.contactCode.validFor': [15],
+  'pages.enrollIntro': ['Ada Lovelace'],
+  'pages.contact.sendByEmail': ['a…@example.com'],
+  'pages.contact.sendBySms': ['+45 •• •• 56'],
+  'pages.contact.wrongCode': [3],
+  'pages.contact.smsText': ['123456'],
 };
 
 function render(leaf: Leaf): string {
