@@ -14,8 +14,11 @@ const placeholderKey = 'local-function-key-replaced-on-first-start';
  * Reads local.settings.json, creating it from the sample on first run with a freshly generated function key (so no
  * two machines share one). Returns whether it was created.
  */
-export async function ensureLocalSettings(root: string): Promise<{ settings: LocalSettingsFile; created: boolean }> {
-  const file = join(root, 'local.settings.json');
+export async function ensureLocalSettings(
+  root: string,
+  path?: string,
+): Promise<{ settings: LocalSettingsFile; created: boolean }> {
+  const file = path ?? join(root, 'local.settings.json');
   let created = false;
   try {
     await readFile(file);

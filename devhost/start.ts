@@ -7,7 +7,13 @@ import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ensureLocalSettings, portOf } from './localSettings.js';
 import { startRuntime, type RunningRuntime } from './runtime.js';
 
-/** Runs `npm start`: Azurite, the local vault, mail sink and directory, and the app in the local runtime. */
+/**
+ * `npm start`: Azurite, the local vault, mail and SMS sinks, directory, and the app in the local runtime.
+ *
+ * Three environment variables exist for the end-to-end tests, which run this as a child process they can kill:
+ * DEVHOST_SETTINGS_FILE (another local.settings.json), DEVHOST_DATA_DIR (another .local folder) and
+ * DEVHOST_STORAGE_CONNECTION (use that running Azurite instead of starting one).
+ */
 
 const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));
 const started = Date.now();
@@ -24,16 +30,20 @@ async function assertPortFree(port: number, what: string): Promise<void> {
         ),
       );
     });
-    probe.listen(port, '127.0.0.1', () =>
+    probe.listen(port, '127.0.0.1', () => {
       probe.close(() => {
         resolve();
-      }),
-    );
+      });
+    });
   });
 }
 
 async function main(): Promise<void> {
-  const { settings, created } = await ensureLocalSettings(root);
+  const settingsFile = process.env['DEVHOST_SETTINGS_FILE'];
+  const dataDir = process.env['DEVHOST_DATA_DIR'] ?? join(root, '.local');
+  const externalStorage = process.env['DEVHOST_STORAGE_CONNECTION'];
+
+  const { settings, created } = await ensureLocalSettings(root, settingsFile);
   if (created) console.log('Created local.settings.json from local.settings.sample.json.');
   const values = settings.Values;
   const ports = {
@@ -44,21 +54,23 @@ async function main(): Promise<void> {
     sms: portOf(values['SMS_ENDPOINT'], 7084),
   };
   const azuritePorts = { blobPort: 10000, queuePort: 10001, tablePort: 10002 };
-  for (const [what, port] of [
+  const wanted: [string, number][] = [
     ['the app', ports.host],
     ['local Key Vault', ports.vault],
     ['mail sink', ports.mail],
     ['local directory', ports.directory],
     ['SMS sink', ports.sms],
-    ['Azurite blob', azuritePorts.blobPort],
-    ['Azurite queue', azuritePorts.queuePort],
-    ['Azurite table', azuritePorts.tablePort],
-  ] as const) {
-    await assertPortFree(port, what);
+  ];
+  if (externalStorage === undefined) {
+    wanted.push(
+      ['Azurite blob', azuritePorts.blobPort],
+      ['Azurite queue', azuritePorts.queuePort],
+      ['Azurite table', azuritePorts.tablePort],
+    );
   }
+  for (const [what, port] of wanted) await assertPortFree(port, what);
 
-  const dataDir = join(root, '.local');
-  await mkdir(join(dataDir, 'azurite'), { recursive: true });
+  await mkdir(dataDir, { recursive: true });
   let azurite: RunningAzurite | undefined;
   let runtime: RunningRuntime | undefined;
   let stopping = false;
@@ -74,15 +86,23 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    azurite = await startAzurite({ ...azuritePorts, location: join(dataDir, 'azurite') });
-    const storage =
-      values['APP_TABLES'] === 'UseDevelopmentStorage=true' ? azurite.connectionString : values['APP_TABLES'];
+    let storage = externalStorage;
+    if (storage === undefined) {
+      await mkdir(join(dataDir, 'azurite'), { recursive: true });
+      azurite = await startAzurite({ ...azuritePorts, location: join(dataDir, 'azurite') });
+      storage = azurite.connectionString;
+    }
+    const appTables = values['APP_TABLES'];
     const functionKey = settings.DevHost?.functionKey ?? '';
     runtime = await startRuntime({
-      storageConnectionString: azurite.connectionString,
+      storageConnectionString: storage,
       ports,
       settings: Object.fromEntries(
-        Object.entries({ ...values, APP_TABLES: storage ?? azurite.connectionString }).filter(([, v]) => v !== ''),
+        Object.entries({
+          ...values,
+          // "UseDevelopmentStorage=true" means "the Azurite this command runs", whatever its ports.
+          APP_TABLES: appTables === undefined || appTables === 'UseDevelopmentStorage=true' ? storage : appTables,
+        }).filter(([, value]) => value !== ''),
       ),
       functionKeys: [functionKey],
       dataDir,
@@ -107,16 +127,16 @@ function printBanner(url: string, key: string, seconds: string): void {
   const lines = [
     `App password enrollment is running (ready in ${seconds} s). Press Ctrl-C to stop.`,
     '',
+    `  Dev console     ${url}/_dev            play HR, read the outbox, flip MFA, watch instances`,
     `  HR API          ${url}/api/enrollments   (header x-functions-key: ${key})`,
-    `  Outbox          ${url}/_dev/api/outbox`,
-    `  Instances       ${url}/_dev/api/instances`,
+    `  Outbox (JSON)   ${url}/_dev/api/outbox`,
     '',
-    '  Start an enrollment:',
+    '  Start an enrollment from the dev console, or:',
     `    curl -s -X POST ${url}/api/enrollments -H 'x-functions-key: ${key}' -H 'content-type: application/json' \\`,
     `      -d '{"employeeId":"E12345","userPrincipalName":"anna.jensen@contoso.dk","displayName":"Anna Jensen",` +
       `"inviteEmail":"anna@example.com","contact":{"email":"anna@example.com"},"locale":"en"}'`,
     '',
-    '  Data (Azurite, vault, outbox, directory) is kept in .local/ — delete it to start afresh.',
+    '  Data (Azurite, vault, outboxes, directory) is kept in .local/ — delete it to start afresh.',
   ];
   console.log(lines.join('\n'));
 }

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startAzurite } from '../../devhost/azurite.js';
 import { freePort } from './freePort.js';
@@ -9,8 +11,12 @@ declare module 'vitest' {
   }
 }
 
-/** Starts one in-memory Azurite on free ports for the whole run. */
+/**
+ * Builds the deployable bundle once (the bundle and npm-start tests run what `npm run build` produces) and starts one
+ * in-memory Azurite on free ports for the whole run.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'pipe' });
   const azurite = await startAzurite({
     blobPort: await freePort(),
     queuePort: await freePort(),

@@ -1,6 +1,6 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -47,11 +47,8 @@ function importEntry(extraEnv: Record<string, string> = {}) {
   );
 }
 
+/** The bundle is built by the test run's global setup. */
 describe('the deployable bundle (package.json "main") under plain Node', () => {
-  beforeAll(() => {
-    execFileSync('npm', ['run', 'build'], { cwd: root, stdio: 'pipe' });
-  }, 120_000);
-
   it('registers every function without loading an Azure SDK or SendGrid', () => {
     const result = importEntry();
     expect(result.stderr).toBe('');
