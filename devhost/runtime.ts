@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createTableClientFactory } from '../adapters/tables/tableClients.js';
+import { createDevConsole, hrApiStarter, outboxOf } from './devConsole.js';
 import { TaskHub } from './durable/taskHub.js';
 import { TaskHubStore } from './durable/taskHubStore.js';
 import { installFunctionsCore, type FunctionRegistry } from './functionsCore.js';
@@ -123,6 +124,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
   });
   await taskHub.start();
+  const devConsole = createDevConsole({
+    outbox: outboxOf({ mail, sms }),
+    directory,
+    taskHub,
+    startEnrollment: hrApiStarter({ url: `${hostUrl}/api/enrollments`, functionKey: options.functionKeys[0] ?? '' }),
+  });
+  const extraRoutes = options.extraRoutes;
   const host = await startFunctionsHost({
     port: options.ports.host,
     registry,
@@ -131,7 +139,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     routePrefix: await routePrefixFromHostJson(),
     functionKeys: options.functionKeys,
     log,
-    ...(options.extraRoutes === undefined ? {} : { extraRoutes: options.extraRoutes }),
+    // The dev console answers /_dev; it exists only in the local runtime.
+    extraRoutes: async (request, url, response) =>
+      (await devConsole(request, url, response)) || ((await extraRoutes?.(request, url, response)) ?? false),
   });
 
   return {
