@@ -109,6 +109,23 @@ describe('the employee journey over HTTP', () => {
 
     await waitFor('revealed', async () => ((await hrStatus(id)).stage === 'revealed' ? true : undefined));
     expect((await agent.get(revealPath)).status).toBe(410);
+
+    // After the whole journey the password, the code, the link tokens and the session token exist nowhere but in the
+    // vault, the e-mails and the one reveal response.
+    const status = await runtime.taskHub.status(id, true);
+    const everywhere = [
+      await runtime.dumpTables(),
+      JSON.stringify(status),
+      runtime.logs.join('\n'),
+      JSON.stringify(await hrStatus(id)),
+    ].join('\n');
+    const sessionToken = /enrollment_session=([A-Za-z0-9_-]{43})/.exec(cookie)?.[1] ?? 'missing';
+    for (const secretValue of [password ?? 'missing', enrollPath.slice(3), revealPath.slice(3), sessionToken]) {
+      expect(everywhere).not.toContain(secretValue);
+    }
+    // Digit-bounded: the dump is full of timestamps whose fractions could contain any six digits.
+    expect(everywhere).not.toMatch(new RegExp(`(?<![0-9])${code}(?![0-9])`));
+    expect(everywhere).toContain(id);
   });
 
   it('reveals with a fresh code when the session cookie is gone, and never on GET or HEAD', async () => {
