@@ -47,6 +47,25 @@ const noticeBlock = (notice: Notice | undefined) =>
     ? ''
     : html`<p class="notice ${notice.kind}" role="${notice.kind === 'error' ? 'alert' : 'status'}">${notice.text}</p>`;
 
+/** The form that takes a 6-digit code: the one-time-code autocomplete lets phones offer the code from the SMS. */
+function codeForm(action: string, csrf: string, label: string, submitLabel: string): SafeHtml {
+  return html`<form method="post" action="${action}">
+    ${hidden('csrf', csrf)}
+    <label for="code">${label}</label>
+    <input
+      type="text"
+      id="code"
+      name="code"
+      inputmode="numeric"
+      autocomplete="one-time-code"
+      pattern="[0-9]{6}"
+      maxlength="6"
+      required
+    />
+    <button type="submit">${submitLabel}</button>
+  </form>`;
+}
+
 const hidden = (name: string, value: string) => html`<input type="hidden" name="${name}" value="${value}" />`;
 
 export interface EnrollmentView extends PageFrame {
@@ -110,21 +129,7 @@ export function enrollmentPage(view: EnrollmentView): RenderedPage {
             </form>
             ${
               view.codeSent
-                ? html`<form method="post" action="${view.basePath}/contact/verify">
-                    ${hidden('csrf', view.csrf)}
-                    <label for="code">${p.contact.codeLabel}</label>
-                    <input
-                      type="text"
-                      id="code"
-                      name="code"
-                      inputmode="numeric"
-                      autocomplete="one-time-code"
-                      pattern="[0-9]{6}"
-                      maxlength="6"
-                      required
-                    />
-                    <button type="submit">${p.contact.verify}</button>
-                  </form>`
+                ? codeForm(`${view.basePath}/contact/verify`, view.csrf, p.contact.codeLabel, p.contact.verify)
                 : ''
             }`
     }
@@ -170,25 +175,7 @@ function revealForm(view: RevealFormView, basePath: string): SafeHtml {
         ${p.password.sendRevealCode}
       </button>
     </form>
-    ${
-      view.codeSent
-        ? html`<form method="post" action="${basePath}/reveal">
-            ${hidden('csrf', view.csrf)}
-            <label for="code">${p.contact.codeLabel}</label>
-            <input
-              type="text"
-              id="code"
-              name="code"
-              inputmode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxlength="6"
-              required
-            />
-            <button type="submit">${p.password.reveal}</button>
-          </form>`
-        : ''
-    }`;
+    ${view.codeSent ? codeForm(`${basePath}/reveal`, view.csrf, p.contact.codeLabel, p.password.reveal) : ''}`;
 }
 
 export interface RevealView extends RevealFormView {
