@@ -64,7 +64,10 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
   const exited = (process: ChildProcess) =>
     new Promise<void>((resolve) => {
       if (process.exitCode !== null || process.signalCode !== null) resolve();
-      else process.once('exit', () => resolve());
+      else
+        process.once('exit', () => {
+          resolve();
+        });
     });
 
   return {
@@ -95,8 +98,8 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
             resolve();
           }
         };
-        started.stdout?.on('data', onData);
-        started.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+        started.stdout.on('data', onData);
+        started.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
         started.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`npm start exited with ${String(code)}:\n${output.join('')}`));
