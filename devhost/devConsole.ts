@@ -676,37 +676,26 @@ function playHrSection(view: ConsoleView): SafeHtml {
       <p><button type="submit">Start enrollment</button></p>
     </form>
     <h3>Started from this console</h3>
-    ${
-      view.recentStarts.length === 0
-        ? html`<p class="muted">Nothing started yet.</p>`
-        : html`<table>
-            <caption class="muted">
-              Newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Employee</th>
-                <th scope="col">HTTP status</th>
-                <th scope="col">Response</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${view.recentStarts.map((started) => {
-                const id = isRecord(started.body) && typeof started.body['id'] === 'string' ? started.body['id'] : '';
-                return html`<tr>
-                  <td><time datetime="${started.at}">${started.at}</time></td>
-                  <td>${started.employeeId}<br />${started.userPrincipalName}</td>
-                  <td>${started.status}</td>
-                  <td>
-                    ${id === '' ? '' : html`<a href="/_dev/instances/${encodeURIComponent(id)}">instance ${id}</a>`}
-                    <pre>${JSON.stringify(started.body, null, 2)}</pre>
-                  </td>
-                </tr>`;
-              })}
-            </tbody>
-          </table>`
-    }
+    ${tableOrNote(
+      view.recentStarts,
+      {
+        empty: 'Nothing started yet.',
+        caption: 'Newest first',
+        columns: ['When', 'Employee', 'HTTP status', 'Response'],
+      },
+      (started) => {
+        const id = isRecord(started.body) && typeof started.body['id'] === 'string' ? started.body['id'] : '';
+        return html`<tr>
+          <td><time datetime="${started.at}">${started.at}</time></td>
+          <td>${started.employeeId}<br />${started.userPrincipalName}</td>
+          <td>${started.status}</td>
+          <td>
+            ${id === '' ? '' : html`<a href="/_dev/instances/${encodeURIComponent(id)}">instance ${id}</a>`}
+            <pre>${JSON.stringify(started.body, null, 2)}</pre>
+          </td>
+        </tr>`;
+      },
+    )}
   </section>`;
 }
 
@@ -783,83 +772,94 @@ function directorySection(view: ConsoleView): SafeHtml {
       </select>
       <p><button type="submit">Set MFA</button></p>
     </form>
-    ${
-      view.directory.length === 0
-        ? html`<p class="muted">Users of enrollments started here, and users whose MFA you set, appear here.</p>`
-        : html`<table>
-            <caption class="muted">
-              Users this console started or changed, most recent first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">User principal name</th>
-                <th scope="col">MFA</th>
-                <th scope="col">Change</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${view.directory.map(
-                (entry) =>
-                  html`<tr>
-                    <td>${entry.upn}</td>
-                    <td>${entry.registered ? 'Registered' : 'Not registered'}</td>
-                    <td>
-                      <form method="post" action="/_dev/directory">
-                        <input type="hidden" name="upn" value="${entry.upn}" />
-                        <input type="hidden" name="registered" value="${entry.registered ? 'false' : 'true'}" />
-                        <button
-                          type="submit"
-                          class="secondary"
-                          aria-label="${`${entry.registered ? 'Remove MFA for' : 'Register MFA for'} ${entry.upn}`}"
-                        >
-                          ${entry.registered ? 'Remove MFA' : 'Register MFA'}
-                        </button>
-                      </form>
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
+    ${tableOrNote(
+      view.directory,
+      {
+        empty: 'Users of enrollments started here, and users whose MFA you set, appear here.',
+        caption: 'Users this console started or changed, most recent first',
+        columns: ['User principal name', 'MFA', 'Change'],
+      },
+      (entry) =>
+        html`<tr>
+          <td>${entry.upn}</td>
+          <td>${entry.registered ? 'Registered' : 'Not registered'}</td>
+          <td>
+            <form method="post" action="/_dev/directory">
+              <input type="hidden" name="upn" value="${entry.upn}" />
+              <input type="hidden" name="registered" value="${entry.registered ? 'false' : 'true'}" />
+              <button
+                type="submit"
+                class="secondary"
+                aria-label="${`${entry.registered ? 'Remove MFA for' : 'Register MFA for'} ${entry.upn}`}"
+              >
+                ${entry.registered ? 'Remove MFA' : 'Register MFA'}
+              </button>
+            </form>
+          </td>
+        </tr>`,
+    )}
   </section>`;
 }
 
 function instancesSection(instances: readonly InstanceSummary[]): SafeHtml {
   return html`<section class="step" aria-labelledby="instances">
     <h2 id="instances">Instances</h2>
-    ${
-      instances.length === 0
-        ? html`<p class="muted">No orchestration instances.</p>`
-        : html`<table>
-            <caption class="muted">
-              Newest first
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Instance id</th>
-                <th scope="col">Stage</th>
-                <th scope="col">Runtime status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Updated</th>
-              </tr>
-            </thead>
-            <tbody>
-              ${instances.map(
-                (instance) =>
-                  html`<tr>
-                    <td>
-                      <a href="/_dev/instances/${encodeURIComponent(instance.instanceId)}">${instance.instanceId}</a>
-                    </td>
-                    <td>${instance.stage ?? '–'}</td>
-                    <td>${instance.runtimeStatus}</td>
-                    <td><time datetime="${instance.createdTime}">${instance.createdTime}</time></td>
-                    <td><time datetime="${instance.lastUpdatedTime}">${instance.lastUpdatedTime}</time></td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-    }
+    ${tableOrNote(
+      instances,
+      {
+        empty: 'No orchestration instances.',
+        caption: 'Newest first',
+        columns: ['Instance id', 'Stage', 'Runtime status', 'Created', 'Updated'],
+      },
+      (instance) =>
+        html`<tr>
+          <td>
+            <a href="/_dev/instances/${encodeURIComponent(instance.instanceId)}">${instance.instanceId}</a>
+          </td>
+          <td>${instance.stage ?? '–'}</td>
+          <td>${instance.runtimeStatus}</td>
+          <td><time datetime="${instance.createdTime}">${instance.createdTime}</time></td>
+          <td><time datetime="${instance.lastUpdatedTime}">${instance.lastUpdatedTime}</time></td>
+        </tr>`,
+    )}
   </section>`;
+}
+
+/** How {@link tableOrNote} labels a table and what it says instead of an empty one. */
+interface TableSpec {
+  /** The muted note shown instead of a table without rows: an empty table says less than a sentence. */
+  readonly empty: string;
+  /** Column headings, in order. */
+  readonly columns: readonly string[];
+  /** A muted caption, such as the order of the rows. */
+  readonly caption?: string;
+  /** The id of a heading that names the table, for a table without a caption. */
+  readonly labelledBy?: string;
+}
+
+/**
+ * The console's lists: a table with one row per item, made by `row`, under the column headings of `spec`, or the
+ * muted note `spec.empty` when there are no items. One helper so every list reads and is announced the same way.
+ */
+function tableOrNote<T>(items: readonly T[], spec: TableSpec, row: (item: T, index: number) => SafeHtml): SafeHtml {
+  if (items.length === 0) return html`<p class="muted">${spec.empty}</p>`;
+  return html`<table${spec.labelledBy === undefined ? '' : html` aria-labelledby="${spec.labelledBy}"`}>
+    ${
+      spec.caption === undefined
+        ? ''
+        : html`<caption class="muted">
+            ${spec.caption}
+          </caption>`
+    }
+    <thead>
+      <tr>
+        ${spec.columns.map((column) => html`<th scope="col">${column}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${items.map((item, index) => row(item, index))}
+    </tbody>
+  </table>`;
 }
 
 function cut(text: string): string {
@@ -904,34 +904,22 @@ function instancePage(status: StatusPayload): SafeHtml {
       <h2>Output</h2>
       <pre>${json(status.output)}</pre>
       <h2 id="history">History</h2>
-      ${
-        events.length === 0
-          ? html`<p class="muted">No history yet.</p>`
-          : html`<table aria-labelledby="history">
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">Event</th>
-                  <th scope="col">Event id</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Timestamp</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${events.map(
-                  (event, index) =>
-                    html`<tr>
-                      <td>${index + 1}</td>
-                      <td>${eventTypeNames.get(event.EventType) ?? String(event.EventType)}</td>
-                      <td>${event.EventId}</td>
-                      <td>${event.Name ?? ''}</td>
-                      <td><time datetime="${event.Timestamp}">${event.Timestamp}</time></td>
-                      <td>${eventDetails(event)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }`,
+      ${tableOrNote(
+        events,
+        {
+          empty: 'No history yet.',
+          labelledBy: 'history',
+          columns: ['#', 'Event', 'Event id', 'Name', 'Timestamp', 'Details'],
+        },
+        (event, index) =>
+          html`<tr>
+            <td>${index + 1}</td>
+            <td>${eventTypeNames.get(event.EventType) ?? String(event.EventType)}</td>
+            <td>${event.EventId}</td>
+            <td>${event.Name ?? ''}</td>
+            <td><time datetime="${event.Timestamp}">${event.Timestamp}</time></td>
+            <td>${eventDetails(event)}</td>
+          </tr>`,
+      )}`,
   );
 }

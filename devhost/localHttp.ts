@@ -1,7 +1,7 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /*
- * The HTTP plumbing the local stand-in servers (vault, mail sink, directory, functions host, durable API) have in
+ * The HTTP plumbing the local stand-in servers (vault, mail and SMS sinks, directory, functions host, durable API) have in
  * common. Each of them speaks a different service's protocol; what is here is the part that does not depend on which.
  */
 
@@ -21,6 +21,46 @@ export async function listen(server: Server, port: number, host: string): Promis
   const address = server.address();
   // A listening TCP server always has an AddressInfo; the string form is for pipes, which these servers never use.
   return address !== null && typeof address === 'object' ? address.port : port;
+}
+
+/**
+ * Creates a server that runs the asynchronous `handle` for each request, so that a handler's failure is answered
+ * rather than left as an unhandled rejection and a client waiting forever. When `handle` rejects before the answer
+ * has started, `internalError` writes a 500 in the service's own error shape, given the error's message; once headers
+ * are out, the connection is cut instead, since a truncated answer must not pass for a complete one.
+ */
+export function createAsyncServer(
+  handle: (request: IncomingMessage, response: ServerResponse) => Promise<void>,
+  internalError: (response: ServerResponse, message: string) => void,
+): Server {
+  return createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      if (response.headersSent) {
+        response.destroy();
+        return;
+      }
+      internalError(response, error instanceof Error ? error.message : 'internal error');
+    });
+  });
+}
+
+/**
+ * Stops `server` and resolves once it has closed; rejects as `server.close` does (when it was not running, say). Open
+ * connections are cut rather than waited for: SDK clients keep idle keep-alive sockets open, which would hold the close
+ * until they time out. `hung` are responses a fault deliberately never answers (see `FaultQueue`); they are destroyed
+ * first, since nothing else would ever end them.
+ */
+export async function closeServer(server: Server, hung: Iterable<ServerResponse> = []): Promise<void> {
+  // Asked first, so the server stops accepting before the open connections are cut.
+  const closed = new Promise<void>((resolve, reject) => {
+    server.close((error) => {
+      if (error === undefined) resolve();
+      else reject(error);
+    });
+  });
+  for (const response of hung) response.destroy();
+  server.closeAllConnections();
+  await closed;
 }
 
 /** `host` as it stands in a URL: an IPv6 literal needs brackets (`[::1]`), a name or an IPv4 address does not. */
@@ -46,6 +86,26 @@ export function sendJson(
   response.setHeader('Content-Type', contentType);
   response.setHeader('Content-Length', Buffer.byteLength(text));
   response.end(text);
+}
+
+/**
+ * Turns away every request but a POST to `path`, as a service with a single operation does: 404 for another path,
+ * else 405 with `Allow: POST`, the body of each written by `refuse` in the service's own error shape. Returns whether
+ * it answered, in which case the caller must leave the request alone. The body is drained unread, so that the client
+ * gets to finish sending and reads the answer instead of a reset connection.
+ */
+export function refuseUnlessPost(
+  request: IncomingMessage,
+  response: ServerResponse,
+  pathname: string,
+  path: string,
+  refuse: (status: 404 | 405) => void,
+): boolean {
+  if (pathname === path && request.method === 'POST') return false;
+  request.resume();
+  if (pathname === path) response.setHeader('Allow', 'POST');
+  refuse(pathname === path ? 405 : 404);
+  return true;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { FaultQueue, type FailStatus } from './faults.js';
 import { JsonSnapshotFile, readJsonFile } from './jsonFile.js';
 import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
 
@@ -87,12 +88,6 @@ interface VaultFile {
   readonly secrets: readonly SecretRecord[];
 }
 
-interface Fault {
-  remaining: number;
-  status: 429 | 500 | 503;
-  retryAfterSeconds: number | undefined;
-}
-
 interface Reply {
   status: number;
   body?: unknown;
@@ -128,7 +123,7 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
   // 0600: the file holds secret values in plain text.
   const store = dataFile === undefined ? undefined : new JsonSnapshotFile<VaultFile>(dataFile, { mode: 0o600 });
   const requests: LocalVaultRequest[] = [];
-  let fault: Fault | undefined;
+  const faults = new FaultQueue();
 
   // The store chains its writes, so two quick mutations cannot rename their files out of order and the last write
   // always holds the newest state.
@@ -174,12 +169,12 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
       return;
     }
 
-    if (fault !== undefined) {
-      const current = fault;
-      current.remaining -= 1;
-      if (current.remaining <= 0) fault = undefined;
-      const reply = faultError(current.status).toReply();
-      if (current.retryAfterSeconds !== undefined) reply.headers = { 'retry-after': String(current.retryAfterSeconds) };
+    // The vault has no hang faults; its request (body included) is already read, so it answers through `send`, which
+    // logs it, rather than through `faults.intercept`.
+    const fault = faults.take();
+    if (fault?.kind === 'fail') {
+      const reply = faultError(fault.status).toReply();
+      if (fault.retryAfterSeconds !== undefined) reply.headers = { 'retry-after': String(fault.retryAfterSeconds) };
       send(reply);
       return;
     }
@@ -410,7 +405,9 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
       if (retryAfterSeconds !== undefined && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) {
         throw new RangeError('failNext retryAfterSeconds must be a non-negative integer');
       }
-      fault = count === 0 ? undefined : { remaining: count, status, retryAfterSeconds };
+      // Replaces rather than queues behind what is pending, unlike the sinks' failNext.
+      faults.clear();
+      faults.fail(count, status, retryAfterSeconds);
     },
     async close() {
       const closed = new Promise<void>((resolve) => {
@@ -451,7 +448,7 @@ function deletion(base: string, record: SecretRecord): Record<string, unknown> {
   };
 }
 
-function faultError(status: 429 | 500 | 503): VaultError {
+function faultError(status: FailStatus): VaultError {
   switch (status) {
     case 429:
       return new VaultError(429, 'Throttled', 'Request was not processed because too many requests were received.');

@@ -1,8 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { FaultQueue, type FaultInjection } from './faults.js';
 import { JsonSnapshotFile } from './jsonFile.js';
-import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
+import {
+  closeServer,
+  createAsyncServer,
+  formatHost,
+  isRecord,
+  listen,
+  readBody,
+  refuseUnlessPost,
+  sendJson,
+} from './localHttp.js';
 
 /**
  * One message the sink accepted, flattened from SendGrid's v3 payload into what tests and the local runtime look at.
@@ -38,19 +48,9 @@ export interface MailSinkOptions {
   readonly dataFile?: string;
 }
 
-export interface RunningMailSink {
+export interface RunningMailSink extends SinkHandle<SunkMessage> {
   /** Base URL to give the SendGrid client (`http://host:port`, no trailing slash). */
   readonly url: string;
-  /** Accepted messages, oldest first. */
-  messages(): readonly SunkMessage[];
-  /** Answers the next `count` sends with `status` (and `Retry-After` when given) instead of accepting them. */
-  failNext(count: number, status: 429 | 500 | 503, retryAfterSeconds?: number): void;
-  /** Reads the next `count` sends but never answers them, so clients can test their timeouts. */
-  hangNext(count: number): void;
-  /** Empties the outbox (and its data file). */
-  clear(): void;
-  /** Stops listening, drops hung requests and waits for the data file to be written. */
-  close(): Promise<void>;
 }
 
 /** SendGrid's error body: a list of problems, each naming the offending field and a help page. */
@@ -59,10 +59,6 @@ interface SendGridError {
   readonly field: string | null;
   readonly help: string | null;
 }
-
-type Fault =
-  | { readonly kind: 'fail'; readonly status: 429 | 500 | 503; readonly retryAfterSeconds?: number }
-  | { readonly kind: 'hang' };
 
 const sendPath = '/v3/mail/send';
 /** SendGrid accepts 30 MB; the sink is stricter because nothing this service sends comes close to 1 MiB. */
@@ -77,43 +73,29 @@ const maxPersonalizations = 1000;
  */
 export async function startMailSink(options: MailSinkOptions): Promise<RunningMailSink> {
   const host = options.host ?? '127.0.0.1';
-  const store = options.dataFile === undefined ? undefined : new JsonSnapshotFile<OutboxFile>(options.dataFile);
-  let outbox: readonly SunkMessage[] = store === undefined ? [] : ((await store.load(parseOutboxFile))?.messages ?? []);
-  const faults: Fault[] = [];
-  const hung = new Set<ServerResponse>();
-
-  const persist = (): Promise<void> =>
-    store === undefined ? Promise.resolve() : store.save({ version: 1, messages: outbox });
+  const outbox = await Outbox.open({
+    name: 'mail sink',
+    dataFile: options.dataFile,
+    messageSchema: storedMessageSchema,
+    // Spelt out so that a stored message without clickTracking has the property, as SunkMessage requires.
+    toMessage: (message) => deepFreeze({ ...message, clickTracking: message.clickTracking }),
+  });
+  const faults = new FaultQueue();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? '/', 'http://sink').pathname;
-    if (path !== sendPath) {
-      request.resume();
-      sendJson(response, 404, { errors: [{ message: 'resource not found', field: null, help: null }] });
-      return;
-    }
-    if (request.method !== 'POST') {
-      request.resume();
-      response.setHeader('Allow', 'POST');
-      sendJson(response, 405, { errors: [{ message: 'method not allowed', field: null, help: null }] });
-      return;
-    }
+    const refused = refuseUnlessPost(request, response, path, sendPath, (status) => {
+      const message = status === 404 ? 'resource not found' : 'method not allowed';
+      sendJson(response, status, { errors: [{ message, field: null, help: null }] });
+    });
+    if (refused) return;
 
     // Faults come first: a throttled or broken provider answers before it looks at credentials or payload.
-    const fault = faults.shift();
-    if (fault?.kind === 'hang') {
-      request.resume();
-      hung.add(response);
-      response.once('close', () => hung.delete(response));
-      return;
-    }
-    if (fault !== undefined) {
-      request.resume();
-      if (fault.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(fault.retryAfterSeconds));
-      const message = fault.status === 429 ? 'too many requests' : 'internal error';
-      sendJson(response, fault.status, { errors: [{ message, field: null, help: null }] });
-      return;
-    }
+    const faulted = faults.intercept(request, response, (status) => {
+      const message = status === 429 ? 'too many requests' : 'internal error';
+      sendJson(response, status, { errors: [{ message, field: null, help: null }] });
+    });
+    if (faulted) return;
 
     if (!hasBearerToken(request.headers.authorization)) {
       request.resume();
@@ -144,56 +126,19 @@ export async function startMailSink(options: MailSinkOptions): Promise<RunningMa
     }
 
     const id = randomBytes(16).toString('base64url');
-    outbox = [...outbox, toSunkMessage(id, new Date().toISOString(), payload as MailSendPayload)];
     // Persisted before the 202 so that a message the client believes sent survives a restart of the sink.
-    await persist();
+    await outbox.add([toSunkMessage(id, new Date().toISOString(), payload as MailSendPayload)]);
     response.statusCode = 202;
     response.setHeader('X-Message-Id', id);
     response.end();
   }
 
-  const server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) {
-        response.destroy();
-        return;
-      }
-      const message = error instanceof Error ? error.message : 'internal error';
-      sendJson(response, 500, { errors: [{ message, field: null, help: null }] });
-    });
+  const server = createAsyncServer(handle, (response, message) => {
+    sendJson(response, 500, { errors: [{ message, field: null, help: null }] });
   });
   const port = await listen(server, options.port, host);
 
-  return {
-    url: `http://${formatHost(host)}:${port}`,
-    messages: () => outbox,
-    failNext(count, status, retryAfterSeconds) {
-      const fault: Fault =
-        retryAfterSeconds === undefined ? { kind: 'fail', status } : { kind: 'fail', status, retryAfterSeconds };
-      for (let index = 0; index < count; index++) faults.push(fault);
-    },
-    hangNext(count) {
-      for (let index = 0; index < count; index++) faults.push({ kind: 'hang' });
-    },
-    clear() {
-      outbox = [];
-      persist().catch((error: unknown) => {
-        console.error('mail sink: could not write its data file after clear()', error);
-      });
-    },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          if (error === undefined) resolve();
-          else reject(error);
-        });
-      });
-      for (const response of hung) response.destroy();
-      server.closeAllConnections();
-      await closed;
-      await store?.flush();
-    },
-  };
+  return { url: `http://${formatHost(host)}:${port}`, ...sinkHandle(server, faults, outbox) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -407,34 +352,129 @@ function decodeHtmlEntities(value: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Persistence.
 
-const outboxFileSchema = z.object({
-  version: z.literal(1),
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      receivedAt: z.string(),
-      from: z.string(),
-      to: z.array(z.string()),
-      subject: z.string(),
-      text: z.string(),
-      html: z.string(),
-      categories: z.array(z.string()),
-      clickTracking: z.boolean().optional(),
-      links: z.array(z.string()),
-    }),
-  ),
+/** A {@link SunkMessage} as the data file keeps it. */
+const storedMessageSchema = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  from: z.string(),
+  to: z.array(z.string()),
+  subject: z.string(),
+  text: z.string(),
+  html: z.string(),
+  categories: z.array(z.string()),
+  clickTracking: z.boolean().optional(),
+  links: z.array(z.string()),
 });
 
-interface OutboxFile {
+// ---------------------------------------------------------------------------------------------------------------
+// What every sink has: an outbox, fault injection and shutdown. The SMS sink imports these from here.
+
+/** The data file's content, the same for every sink; only the messages differ. */
+interface OutboxFile<T> {
   readonly version: 1;
-  readonly messages: readonly SunkMessage[];
+  readonly messages: readonly T[];
 }
 
-function parseOutboxFile(value: unknown): OutboxFile {
-  const parsed = outboxFileSchema.parse(value);
+/** How to open an {@link Outbox}. */
+export interface OutboxOptions<Schema extends z.ZodType, T> {
+  /** The sink's name, for log lines ('mail sink'). */
+  readonly name: string;
+  /** JSON file that keeps the outbox across restarts; undefined means in-memory only. */
+  readonly dataFile: string | undefined;
+  /** Permission bits of the data file, e.g. 0o600 when it holds one-time codes; Node's default when omitted. */
+  readonly mode?: number;
+  /** One stored message; the file is rejected as a whole when any message does not match. */
+  readonly messageSchema: Schema;
+  /** Turns a message read back from the file into what `messages()` returns (frozen, like fresh ones). */
+  readonly toMessage: (stored: z.output<Schema>) => T;
+}
+
+/**
+ * What a sink accepted, oldest first: in memory, and with a data file also in a JSON snapshot that is read back at
+ * start, so the outbox survives a restart of the sink. The mail and SMS sinks keep theirs the same way and differ only
+ * in the messages, so the SMS sink uses this class too.
+ */
+export class Outbox<T> {
+  readonly #name: string;
+  readonly #store: JsonSnapshotFile<OutboxFile<T>> | undefined;
+  #messages: readonly T[];
+
+  private constructor(name: string, store: JsonSnapshotFile<OutboxFile<T>> | undefined, messages: readonly T[]) {
+    this.#name = name;
+    this.#store = store;
+    this.#messages = messages;
+  }
+
+  /** Reads the data file if there is one; rejects when it exists but is not a valid outbox, rather than starting empty. */
+  static async open<Schema extends z.ZodType, T>(options: OutboxOptions<Schema, T>): Promise<Outbox<T>> {
+    const { dataFile, mode } = options;
+    if (dataFile === undefined) return new Outbox<T>(options.name, undefined, []);
+    const store = new JsonSnapshotFile<OutboxFile<T>>(dataFile, mode === undefined ? {} : { mode });
+    const fileSchema = z.object({ version: z.literal(1), messages: z.array(options.messageSchema) });
+    const stored = await store.load((value) => ({
+      version: 1,
+      messages: fileSchema.parse(value).messages.map((message) => options.toMessage(message)),
+    }));
+    return new Outbox(options.name, store, stored?.messages ?? []);
+  }
+
+  /** Accepted messages, oldest first. */
+  messages(): readonly T[] {
+    return this.#messages;
+  }
+
+  /** Appends `messages` and resolves once the data file holds them too. */
+  async add(messages: readonly T[]): Promise<void> {
+    this.#messages = [...this.#messages, ...messages];
+    await this.#save();
+  }
+
+  /** Empties the outbox. The data file follows; as the caller cannot wait for that, a failed write is only logged. */
+  clear(): void {
+    this.#messages = [];
+    this.#save().catch((error: unknown) => {
+      console.error(`${this.#name}: could not write its data file after clear()`, error);
+    });
+  }
+
+  /** Resolves once every write asked for so far has finished. */
+  async flush(): Promise<void> {
+    await this.#store?.flush();
+  }
+
+  #save(): Promise<void> {
+    // The store chains its writes, so the file always ends up holding the latest outbox.
+    return this.#store === undefined ? Promise.resolve() : this.#store.save({ version: 1, messages: this.#messages });
+  }
+}
+
+/** What every sink's handle offers besides its URL: the outbox, fault injection and shutdown. */
+export interface SinkHandle<T> extends FaultInjection {
+  /** Accepted messages, oldest first. */
+  messages(): readonly T[];
+  /** Empties the outbox (and its data file). */
+  clear(): void;
+  /** Stops listening, drops hung requests and waits for the data file to be written. */
+  close(): Promise<void>;
+}
+
+/** The {@link SinkHandle} of a sink serving on `server`, injecting `faults` and keeping `outbox`. */
+export function sinkHandle<T>(server: Server, faults: FaultQueue, outbox: Outbox<T>): SinkHandle<T> {
   return {
-    version: 1,
-    messages: parsed.messages.map((message) => deepFreeze({ ...message, clickTracking: message.clickTracking })),
+    messages: () => outbox.messages(),
+    failNext(count, status, retryAfterSeconds) {
+      faults.fail(count, status, retryAfterSeconds);
+    },
+    hangNext(count) {
+      faults.hang(count);
+    },
+    clear() {
+      outbox.clear();
+    },
+    async close() {
+      await closeServer(server, faults.hung);
+      await outbox.flush();
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { JsonSnapshotFile } from './jsonFile.js';
-import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
+import { FaultQueue, type FailStatus } from './faults.js';
+import { createAsyncServer, formatHost, isRecord, listen, readBody, refuseUnlessPost, sendJson } from './localHttp.js';
+import { Outbox, sinkHandle, type SinkHandle } from './mailSink.js';
 
 /** One text message the sink accepted: one per accepted recipient, as ACS bills and reports them. */
 export interface SunkSms {
@@ -33,31 +34,17 @@ export interface SmsSinkOptions {
 }
 
 /** A running sink; see {@link startSmsSink}. */
-export interface RunningSmsSink {
+export interface RunningSmsSink extends SinkHandle<SunkSms> {
   /** The endpoint to give `SmsClient` (`http://host:port`, no trailing slash); needs `allowInsecureConnection`. */
   readonly url: string;
   /** The base64 access key whose HMAC signatures the sink accepts. */
   readonly accessKey: string;
   /** `endpoint=<url>/;accesskey=<key>`, the form the Azure portal shows and `new SmsClient(connectionString)` takes. */
   readonly connectionString: string;
-  /** Accepted messages, oldest first. */
-  messages(): readonly SunkSms[];
-  /** Answers the next `count` sends with `status` (and `Retry-After` when given) instead of accepting them. */
-  failNext(count: number, status: 429 | 500 | 503, retryAfterSeconds?: number): void;
-  /** Reads the next `count` sends but never answers them, so clients can test their timeouts. */
-  hangNext(count: number): void;
-  /** Empties the outbox (and its data file). */
-  clear(): void;
-  /** Stops listening, drops hung requests and waits for the data file to be written. */
-  close(): Promise<void>;
 }
 
 /** The key a sink accepts unless told otherwise: base64 of "local-sms-key". Not a secret; loopback only. */
 export const localSmsAccessKey = 'bG9jYWwtc21zLWtleQ==';
-
-type Fault =
-  | { readonly kind: 'fail'; readonly status: 429 | 500 | 503; readonly retryAfterSeconds?: number }
-  | { readonly kind: 'hang' };
 
 const sendPath = '/sms';
 /** Far above what a 2048-character message to 100 recipients needs; a bigger body is a client bug. */
@@ -88,45 +75,31 @@ export async function startSmsSink(options: SmsSinkOptions): Promise<RunningSmsS
   const accessKey = options.accessKey ?? localSmsAccessKey;
   const signingKey = Buffer.from(accessKey, 'base64');
   if (signingKey.length === 0) throw new RangeError('accessKey must be a non-empty base64 string');
-  // 0600: the outbox holds one-time codes, which other local users have no business reading.
-  const store =
-    options.dataFile === undefined ? undefined : new JsonSnapshotFile<OutboxFile>(options.dataFile, { mode: 0o600 });
-  let outbox: readonly SunkSms[] = store === undefined ? [] : ((await store.load(parseOutboxFile))?.messages ?? []);
-  const faults: Fault[] = [];
-  const hung = new Set<ServerResponse>();
-
-  const persist = (): Promise<void> =>
-    store === undefined ? Promise.resolve() : store.save({ version: 1, messages: outbox });
+  const outbox = await Outbox.open({
+    name: 'SMS sink',
+    dataFile: options.dataFile,
+    // 0600: the outbox holds one-time codes, which other local users have no business reading.
+    mode: 0o600,
+    messageSchema: storedSmsSchema,
+    // Spelt out so that a stored text without a tag has the property, as SunkSms requires.
+    toMessage: (message) => Object.freeze({ ...message, tag: message.tag }),
+  });
+  const faults = new FaultQueue();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://sink');
-    if (url.pathname !== sendPath) {
-      request.resume();
-      sendError(response, 404, 'NotFound', 'The requested resource was not found.');
-      return;
-    }
-    if (request.method !== 'POST') {
-      request.resume();
-      response.setHeader('Allow', 'POST');
-      sendError(response, 405, 'MethodNotAllowed', 'The requested method is not allowed on this resource.');
-      return;
-    }
+    const refused = refuseUnlessPost(request, response, url.pathname, sendPath, (status) => {
+      if (status === 404) sendError(response, status, 'NotFound', 'The requested resource was not found.');
+      else sendError(response, status, 'MethodNotAllowed', 'The requested method is not allowed on this resource.');
+    });
+    if (refused) return;
 
     // Faults come first: a throttled or broken service answers before it looks at credentials or payload.
-    const fault = faults.shift();
-    if (fault?.kind === 'hang') {
-      request.resume();
-      hung.add(response);
-      response.once('close', () => hung.delete(response));
-      return;
-    }
-    if (fault !== undefined) {
-      request.resume();
-      if (fault.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(fault.retryAfterSeconds));
-      const [code, message] = faultErrors[fault.status];
-      sendError(response, fault.status, code, message);
-      return;
-    }
+    const faulted = faults.intercept(request, response, (status) => {
+      const [code, message] = faultErrors[status];
+      sendError(response, status, code, message);
+    });
+    if (faulted) return;
 
     // The whole body is read before authenticating because the signature covers its hash.
     const body = await readBody(request, bodyLimitBytes);
@@ -191,22 +164,14 @@ export async function startSmsSink(options: SmsSinkOptions): Promise<RunningSmsS
     });
 
     if (accepted.length > 0) {
-      outbox = [...outbox, ...accepted];
       // Persisted before the 202 so that a message the client believes sent survives a restart of the sink.
-      await persist();
+      await outbox.add(accepted);
     }
     sendJson(response, 202, { value }, jsonContentType);
   }
 
-  const server = createServer((request, response) => {
-    void handle(request, response).catch((error: unknown) => {
-      if (response.headersSent) {
-        response.destroy();
-        return;
-      }
-      const message = error instanceof Error ? error.message : 'internal error';
-      sendError(response, 500, 'InternalServerError', message);
-    });
+  const server = createAsyncServer(handle, (response, message) => {
+    sendError(response, 500, 'InternalServerError', message);
   });
   const port = await listen(server, options.port, host);
   const url = `http://${formatHost(host)}:${port}`;
@@ -215,37 +180,11 @@ export async function startSmsSink(options: SmsSinkOptions): Promise<RunningSmsS
     url,
     accessKey,
     connectionString: `endpoint=${url}/;accesskey=${accessKey}`,
-    messages: () => outbox,
-    failNext(count, status, retryAfterSeconds) {
-      const fault: Fault =
-        retryAfterSeconds === undefined ? { kind: 'fail', status } : { kind: 'fail', status, retryAfterSeconds };
-      for (let index = 0; index < count; index++) faults.push(fault);
-    },
-    hangNext(count) {
-      for (let index = 0; index < count; index++) faults.push({ kind: 'hang' });
-    },
-    clear() {
-      outbox = [];
-      persist().catch((error: unknown) => {
-        console.error('SMS sink: could not write its data file after clear()', error);
-      });
-    },
-    async close() {
-      const closed = new Promise<void>((resolve, reject) => {
-        server.close((error) => {
-          if (error === undefined) resolve();
-          else reject(error);
-        });
-      });
-      for (const response of hung) response.destroy();
-      server.closeAllConnections();
-      await closed;
-      await store?.flush();
-    },
+    ...sinkHandle(server, faults, outbox),
   };
 }
 
-const faultErrors: Readonly<Record<429 | 500 | 503, readonly [code: string, message: string]>> = {
+const faultErrors: Readonly<Record<FailStatus, readonly [code: string, message: string]>> = {
   429: ['TooManyRequests', 'Rate limit exceeded. Try again later.'],
   500: ['InternalServerError', 'An internal error occurred.'],
   503: ['ServiceUnavailable', 'The service is temporarily unavailable.'],
@@ -351,30 +290,13 @@ function parseSendRequest(payload: unknown): SendMessageRequest | string {
 // ---------------------------------------------------------------------------------------------------------------
 // Persistence.
 
-const outboxFileSchema = z.object({
-  version: z.literal(1),
-  messages: z.array(
-    z.object({
-      id: z.string(),
-      receivedAt: z.string(),
-      from: z.string(),
-      to: z.string(),
-      text: z.string(),
-      deliveryReport: z.boolean(),
-      tag: z.string().optional(),
-    }),
-  ),
+/** A {@link SunkSms} as the data file keeps it. */
+const storedSmsSchema = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  from: z.string(),
+  to: z.string(),
+  text: z.string(),
+  deliveryReport: z.boolean(),
+  tag: z.string().optional(),
 });
-
-interface OutboxFile {
-  readonly version: 1;
-  readonly messages: readonly SunkSms[];
-}
-
-function parseOutboxFile(value: unknown): OutboxFile {
-  const parsed = outboxFileSchema.parse(value);
-  return {
-    version: 1,
-    messages: parsed.messages.map((message) => Object.freeze({ ...message, tag: message.tag })),
-  };
-}
