@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { parseDurationMs } from './duration.js';
+import { parseMailServer } from './mailClients.js';
 
 // zod/mini rather than zod: this schema is parsed at every cold start, and the functional API lets the bundler keep
 // only what is used (see the cold-start benchmark in README.md).
@@ -54,6 +55,22 @@ const tableStorage = z.pipe(
   ),
 );
 
+/** `host:port` of a mail server the employees' mail apps connect to (shown in the set-up guides). */
+const mailServer = (what: string, example: string) => {
+  const expectation = `expected host:port of the ${what} server employees' mail apps use, such as ${example}`;
+  return z.pipe(
+    z.string({ error: expectation }),
+    z.transform((text: string, ctx) => {
+      const server = parseMailServer(text);
+      if (server === undefined) {
+        ctx.issues.push({ code: 'custom', input: text, message: expectation });
+        return z.NEVER;
+      }
+      return server;
+    }),
+  );
+};
+
 const required = (what: string) => z.string({ error: `expected ${what}` }).check(z.minLength(1, `expected ${what}`));
 
 function isTimeZone(zone: string): boolean {
@@ -104,6 +121,8 @@ export const configSchema = z.object({
     'IT onboarding',
   ),
   PUBLIC_BASE_URL: httpUrl('the employee pages, e.g. https://enroll.contoso.com'),
+  MAIL_IMAP_SERVER: z.optional(mailServer('IMAP (incoming mail)', 'imap.contoso.com:993')),
+  MAIL_SMTP_SERVER: z.optional(mailServer('SMTP (outgoing mail)', 'smtp.contoso.com:587')),
   GRAPH_BASE_URL: z._default(httpUrl('Microsoft Graph v1.0'), 'https://graph.microsoft.com/v1.0'),
   MFA_SETUP_URL: z._default(httpUrl('the page where employees register MFA'), 'https://aka.ms/mysecurityinfo'),
   TIME_ZONE: z._default(

@@ -1,6 +1,7 @@
 /**
  * The shape of a language's message catalogue. Both languages implement this type, so a key missing in one of them
- * is a compile error; a unit test also fails on keys that nothing uses.
+ * is a compile error; unit tests also fail on keys that nothing shows (test/unit/emails.test.ts for `mail`,
+ * test/unit/pages.test.ts for `pages` and `sms`).
  */
 export interface Catalogue {
   readonly mail: {
@@ -19,13 +20,21 @@ export interface Catalogue {
       readonly validFor: (minutes: number) => string;
     };
   };
+  readonly sms: {
+    /** The text message carrying a one-time code. */
+    readonly code: (code: string, minutes: number) => string;
+  };
   readonly pages: {
     readonly siteName: string;
     readonly switchLanguage: string;
+    readonly footer: string;
     readonly enrollTitle: string;
     readonly enrollIntro: (name: string) => string;
+    /** `when` is a date and time formatted for the reader (formatDateTime). */
+    readonly enrollDeadline: (when: string) => string;
     readonly stepDone: string;
     readonly stepPending: string;
+    readonly opensInNewTab: string;
     readonly mfa: {
       readonly title: string;
       readonly help: string;
@@ -38,28 +47,90 @@ export interface Catalogue {
       readonly help: string;
       readonly sendByEmail: (maskedAddress: string) => string;
       readonly sendBySms: (maskedNumber: string) => string;
-      readonly codeSent: string;
+      readonly codeSent: (minutes: number) => string;
       readonly codeLabel: string;
       readonly verify: string;
       readonly wrongCode: (attemptsLeft: number) => string;
       readonly codeExpired: string;
       readonly tooManyAttempts: string;
-      readonly tooManyCodes: string;
-      readonly smsText: (code: string) => string;
+      readonly tooManyCodes: (minutes: number) => string;
+      readonly sendFailed: string;
     };
     readonly password: {
       readonly title: string;
+      readonly afterSteps: string;
       readonly waiting: string;
+      readonly autoRefresh: (seconds: number) => string;
+      readonly checkNow: string;
+      readonly stopRefresh: string;
       readonly readyHelp: string;
+      readonly revealDeadline: (when: string) => string;
       readonly reveal: string;
       readonly proveIt: string;
       readonly sendRevealCode: string;
       readonly heading: string;
       readonly shownOnce: string;
+      readonly userNameLabel: string;
+      readonly passwordLabel: string;
       readonly noNeedToRemember: string;
       readonly copy: string;
       readonly copied: string;
-      readonly userNameLabel: string;
+    };
+    /** The set-up guides on the password page; core/mailClients.ts puts the steps in order. */
+    readonly guides: {
+      readonly heading: string;
+      readonly intro: string;
+      readonly suggested: string;
+      readonly copyFirst: string;
+      readonly pasteAppPassword: string;
+      readonly askIt: string;
+      readonly fields: {
+        readonly emailAddress: string;
+        readonly userName: string;
+        readonly password: string;
+        readonly accountType: string;
+        readonly server: string;
+        readonly hostName: string;
+        readonly incomingServer: string;
+        readonly outgoingServer: string;
+        readonly port: string;
+        readonly encryption: string;
+      };
+      readonly outlook: {
+        readonly title: string;
+        readonly open: string;
+        readonly address: string;
+        readonly manual: string;
+        readonly incoming: string;
+        readonly outgoing: string;
+        readonly signIn: string;
+        readonly done: string;
+      };
+      readonly appleMail: {
+        readonly title: string;
+        readonly open: string;
+        readonly other: string;
+        readonly account: string;
+        readonly servers: string;
+        readonly done: string;
+      };
+      readonly iosMail: {
+        readonly title: string;
+        readonly open: string;
+        readonly other: string;
+        readonly account: string;
+        readonly incoming: string;
+        readonly outgoing: string;
+        readonly done: string;
+      };
+      readonly generic: {
+        readonly title: string;
+        readonly open: string;
+        readonly account: string;
+        readonly incoming: string;
+        readonly outgoing: string;
+        readonly done: string;
+      };
     };
     readonly messages: {
       readonly alreadyShownTitle: string;

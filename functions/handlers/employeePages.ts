@@ -3,6 +3,7 @@ import type { Config } from '../../core/config.js';
 import { composeMail } from '../../core/emails.js';
 import { isPermanentError } from '../../core/errors.js';
 import { messagesFor } from '../../core/i18n/index.js';
+import { detectMailClient } from '../../core/mailClients.js';
 import {
   codePolicy,
   csrfTokenFor,
@@ -45,7 +46,16 @@ import { toStatusBody } from './hrApi.js';
 import type { HttpHandler } from './http.js';
 
 export interface EmployeePageDependencies {
-  readonly config: Pick<Config, 'PUBLIC_BASE_URL' | 'MFA_SETUP_URL' | 'TIME_ZONE' | 'RETRIEVAL_VALID_FOR'>;
+  readonly config: Pick<
+    Config,
+    | 'PUBLIC_BASE_URL'
+    | 'MFA_SETUP_URL'
+    | 'TIME_ZONE'
+    | 'DEFAULT_LOCALE'
+    | 'RETRIEVAL_VALID_FOR'
+    | 'MAIL_IMAP_SERVER'
+    | 'MAIL_SMTP_SERVER'
+  >;
   readonly enrollments: () => Promise<EnrollmentStore>;
   readonly linkTokens: () => Promise<LinkTokenStore>;
   readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
@@ -94,7 +104,11 @@ interface Resolved {
   readonly contactVerified: boolean;
   readonly frame: PageFrame;
   readonly basePath: string;
+  /** The link's GET page, keeping a language the visitor picked: where POSTs redirect to. */
+  readonly home: string;
   readonly csrf: string;
+  readonly invitationExpiresAt?: Date;
+  readonly retrievalExpiresAt?: Date;
 }
 
 type Resolution = { readonly ok: true; readonly link: Resolved } | { readonly ok: false; readonly page: RenderedPage };
@@ -113,7 +127,10 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     extra: Partial<HttpResponseInit> = {},
   ): HttpResponseInit => ({
     status: page.status,
-    headers: pageHeaders,
+    headers:
+      page.refresh === undefined
+        ? pageHeaders
+        : { ...pageHeaders, Refresh: `${page.refresh.seconds}; url=${page.refresh.url}` },
     ...(request.method === 'HEAD' ? {} : { body: page.html }),
     ...extra,
   });
@@ -124,11 +141,28 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     ...extra,
   });
 
-  function frameFor(request: HttpRequest, locale: Locale): PageFrame {
-    const requested = request.query.get('lang');
-    const shown: Locale = requested === 'da' || requested === 'en' ? requested : locale;
-    const url = new URL(request.url);
-    return { locale: shown, otherLanguageHref: `${url.pathname}?lang=${shown === 'da' ? 'en' : 'da'}` };
+  /**
+   * The page's language: one the visitor picked (?lang= on a GET, the form's lang field on a POST), else the
+   * enrollment's. The switch links to `path`, the GET page, also from the answer to a POST.
+   */
+  function frameFor(request: HttpRequest, locale: Locale, path?: string, picked?: string | null): PageFrame {
+    const requested = picked ?? request.query.get('lang');
+    const chosen = requested === 'da' || requested === 'en' ? requested : undefined;
+    const shown: Locale = chosen ?? locale;
+    // Every route is /e/{token}… or /r/{token}…: the first two segments are the link's GET page.
+    const page = path ?? new URL(request.url).pathname.split('/').slice(0, 3).join('/');
+    return {
+      locale: shown,
+      timeZone: deps.config.TIME_ZONE,
+      otherLanguageHref: `${page}?lang=${shown === 'da' ? 'en' : 'da'}`,
+      languageChosen: chosen !== undefined,
+    };
+  }
+
+  /** The same link seen through a language picked in a form. */
+  function withPickedLanguage(request: HttpRequest, link: Resolved, picked: string | null): Resolved {
+    const frame = frameFor(request, link.record.locale, link.basePath, picked);
+    return { ...link, frame, home: frame.languageChosen ? `${link.basePath}?lang=${frame.locale}` : link.basePath };
   }
 
   async function resolve(
@@ -137,7 +171,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     purposes: readonly LinkPurpose[],
   ): Promise<Resolution> {
     const token = request.params['token'] ?? '';
-    const fallback = frameFor(request, 'da');
+    const fallback = frameFor(request, deps.config.DEFAULT_LOCALE);
     if (!isWellFormedToken(token)) return { ok: false, page: messagePage(fallback, 'invalid') };
     const tokenHash = hashToken(token);
     const link = await (await deps.linkTokens()).find(tokenHash);
@@ -146,13 +180,20 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     }
     const record = await (await deps.enrollments()).get(link.enrollmentId);
     if (record === undefined) return { ok: false, page: messagePage(fallback, 'invalid') };
-    const frame = frameFor(request, record.locale);
+    const prefix = link.purpose === 'reveal' ? 'r' : 'e';
+    const basePath = `/${prefix}/${token}`;
+    const frame = frameFor(request, record.locale, basePath);
     if (new Date(link.expiresAt) <= deps.now()) return { ok: false, page: messagePage(frame, 'expired') };
     const status = await deps.instances(request, context).status(record.enrollmentId);
     if (status === undefined) return { ok: false, page: messagePage(frame, 'invalid') };
     const body = toStatusBody(record.enrollmentId, status);
     const progress = status.customStatus as Partial<EnrollmentProgress> | null;
-    const prefix = link.purpose === 'reveal' ? 'r' : 'e';
+    const instant = (iso: string | undefined) => {
+      const date = iso === undefined ? undefined : new Date(iso);
+      return date === undefined || Number.isNaN(date.getTime()) ? undefined : date;
+    };
+    const invitationExpiresAt = instant(body.invitationExpiresAt);
+    const retrievalExpiresAt = instant(body.retrievalExpiresAt);
     return {
       ok: true,
       link: {
@@ -165,8 +206,11 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         mfaRegistered: (progress?.mfaRegistered ?? false) || record.mfaConfirmedAt !== undefined,
         contactVerified: (progress?.contactVerified ?? false) || record.contactVerifiedAt !== undefined,
         frame,
-        basePath: `/${prefix}/${token}`,
+        basePath,
+        home: frame.languageChosen ? `${basePath}?lang=${frame.locale}` : basePath,
         csrf: csrfTokenFor(record.pageSecret, tokenHash),
+        ...(invitationExpiresAt === undefined ? {} : { invitationExpiresAt }),
+        ...(retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt }),
       },
     };
   }
@@ -260,6 +304,9 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       codeSent: await codeSent(link, link.stage === 'ready' ? 'reveal' : 'contact'),
       hasSession: await hasSession(request, link),
       ...(notice === undefined ? {} : { notice }),
+      ...(link.invitationExpiresAt === undefined ? {} : { invitationExpiresAt: link.invitationExpiresAt }),
+      ...(link.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: link.retrievalExpiresAt }),
+      autoRefresh: request.query.get('refresh') !== 'off',
     });
     return status === undefined ? page : { ...page, status };
   }
@@ -280,6 +327,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       hasSession: await hasSession(request, link),
       codeSent: await codeSent(link, 'reveal'),
       ...(notice === undefined ? {} : { notice }),
+      ...(link.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: link.retrievalExpiresAt }),
     });
     return status === undefined ? page : { ...page, status };
   }
@@ -291,14 +339,13 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
 
   /** Sends a fresh code, within the resend limit. Returns a notice to show when it could not. */
   async function sendCode(link: Resolved, purpose: string, channel: CodeChannel): Promise<Notice | undefined> {
-    const p = messagesFor(link.frame.locale).pages.contact;
     const store = await deps.oneTimeCodes();
     const now = deps.now();
     const existing = await store.get(link.record.enrollmentId, purpose);
     const windowOpen =
       existing !== undefined && now.getTime() - new Date(existing.windowStartedAt).getTime() < codePolicy.sendWindowMs;
     const sendsInWindow = windowOpen ? existing.sendsInWindow : 0;
-    if (sendsInWindow >= codePolicy.maxSendsPerWindow) return { kind: 'error', text: p.tooManyCodes };
+    if (sendsInWindow >= codePolicy.maxSendsPerWindow) return { kind: 'tooManyCodes' };
     const code = newOneTimeCode();
     const stored = await store.put(
       link.record.enrollmentId,
@@ -318,7 +365,8 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     const { email, phone } = link.record.contact;
     try {
       if (channel === 'sms' && phone !== undefined && deps.sms !== undefined) {
-        await (await deps.sms()).send({ to: phone, text: p.smsText(code) });
+        const text = messagesFor(link.frame.locale).sms.code(code, codePolicy.validForMs / 60_000);
+        await (await deps.sms()).send({ to: phone, text });
       } else if (email !== undefined) {
         const mail = composeMail(
           { to: email, displayName: link.record.displayName, locale: link.record.locale },
@@ -327,11 +375,11 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         );
         await (await deps.mailer()).send(mail);
       } else {
-        return { kind: 'error', text: messagesFor(link.frame.locale).pages.messages.error };
+        return { kind: 'sendFailed' };
       }
     } catch (error) {
       await store.delete(link.record.enrollmentId, purpose);
-      if (isPermanentError(error)) return { kind: 'error', text: messagesFor(link.frame.locale).pages.messages.failed };
+      if (isPermanentError(error)) return { kind: 'sendFailed' };
       throw error;
     }
     await audit(link, `code-sent:${purpose}`, channel);
@@ -342,15 +390,14 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
 
   /** Checks a code: expired or missing, locked after 5 wrong tries, constant-time comparison; one use only. */
   async function checkCode(link: Resolved, purpose: string, presented: string): Promise<CodeCheck> {
-    const p = messagesFor(link.frame.locale).pages.contact;
     const store = await deps.oneTimeCodes();
     for (let round = 0; round < 3; round += 1) {
       const stored = await store.get(link.record.enrollmentId, purpose);
       if (stored === undefined || new Date(stored.expiresAt) <= deps.now()) {
-        return { ok: false, notice: { kind: 'error', text: p.codeExpired }, status: 400 };
+        return { ok: false, notice: { kind: 'codeExpired' }, status: 400 };
       }
       if (stored.attempts >= codePolicy.maxAttempts) {
-        return { ok: false, notice: { kind: 'error', text: p.tooManyAttempts }, status: 429 };
+        return { ok: false, notice: { kind: 'tooManyAttempts' }, status: 429 };
       }
       const expected = hashOneTimeCode(link.record.pageSecret, purpose, /^\d{6}$/.test(presented) ? presented : '');
       if (/^\d{6}$/.test(presented) && digestsEqual(expected, stored.codeHash)) {
@@ -364,10 +411,10 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       await audit(link, `code-wrong:${purpose}`, `attempt ${attempts}`);
       const left = codePolicy.maxAttempts - attempts;
       return left > 0
-        ? { ok: false, notice: { kind: 'error', text: p.wrongCode(left) }, status: 400 }
-        : { ok: false, notice: { kind: 'error', text: p.tooManyAttempts }, status: 429 };
+        ? { ok: false, notice: { kind: 'wrongCode', attemptsLeft: left }, status: 400 }
+        : { ok: false, notice: { kind: 'tooManyAttempts' }, status: 429 };
     }
-    return { ok: false, notice: { kind: 'error', text: p.codeExpired }, status: 409 };
+    return { ok: false, notice: { kind: 'codeExpired' }, status: 409 };
   }
 
   /** Wraps a POST handler: resolves the link, checks the form and CSRF, turns failures into pages. */
@@ -388,9 +435,10 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         await audit(resolved.link, 'form-refused', 'csrf');
         return respond(request, messagePage(resolved.link.frame, 'forbidden'));
       }
-      const final = finalPage(resolved.link);
+      const link = withPickedLanguage(request, resolved.link, form.get('lang'));
+      const final = finalPage(link);
       if (final !== undefined) return respond(request, final);
-      return action(request, context, resolved.link, form);
+      return action(request, context, link, form);
     });
   }
 
@@ -400,7 +448,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         return await handler(request, context);
       } catch (error) {
         context.error(redact(`employee page failed: ${error instanceof Error ? error.message : String(error)}`));
-        return respond(request, messagePage(frameFor(request, 'da'), 'error'));
+        return respond(request, messagePage(frameFor(request, deps.config.DEFAULT_LOCALE), 'error'));
       }
     };
   }
@@ -436,7 +484,13 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.passwordRevealed);
     return respond(
       request,
-      passwordPage({ ...link.frame, password, userPrincipalName: link.record.userPrincipalName }),
+      passwordPage({
+        ...link.frame,
+        password,
+        userPrincipalName: link.record.userPrincipalName,
+        mailClient: detectMailClient(request.headers.get('user-agent')),
+        servers: { imap: deps.config.MAIL_IMAP_SERVER, smtp: deps.config.MAIL_SMTP_SERVER },
+      }),
     );
   }
 
@@ -451,27 +505,26 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       if (!link.mfaRegistered) {
         const registered = await (await deps.directory()).hasRegisteredMfa(link.record.userPrincipalName);
         if (!registered) {
-          const p = messagesFor(link.frame.locale).pages;
-          return respond(request, await renderEnrollment(request, link, { kind: 'error', text: p.mfa.notYet }));
+          return respond(request, await renderEnrollment(request, link, { kind: 'mfaNotYet' }));
         }
         const at = deps.now().toISOString();
         await (await deps.enrollments()).markVerified(link.record.enrollmentId, 'mfa', at);
         await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.mfaRegistered);
         await audit(link, 'mfa-confirmed');
       }
-      return redirect(link.basePath);
+      return redirect(link.home);
     }),
 
     sendContactCode: post(['enroll'], async (request, _context, link, form) => {
-      if (link.contactVerified) return redirect(link.basePath);
+      if (link.contactVerified) return redirect(link.home);
       const channel: CodeChannel = form.get('channel') === 'sms' ? 'sms' : 'email';
       const notice = await sendCode(link, 'contact', channel);
       if (notice !== undefined) return respond(request, await renderEnrollment(request, link, notice, 429));
-      return redirect(link.basePath);
+      return redirect(link.home);
     }),
 
     verifyContactCode: post(['enroll'], async (request, context, link, form) => {
-      if (link.contactVerified) return redirect(link.basePath);
+      if (link.contactVerified) return redirect(link.home);
       const check = await checkCode(link, 'contact', form.get('code') ?? '');
       if (!check.ok) return respond(request, await renderEnrollment(request, link, check.notice, check.status));
       const now = deps.now();
@@ -487,7 +540,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(),
       });
       await audit(link, 'contact-verified');
-      return redirect(link.basePath, {
+      return redirect(link.home, {
         cookies: [
           {
             name: sessionCookie,
@@ -513,7 +566,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       const channel: CodeChannel = link.record.contact.email === undefined ? 'sms' : 'email';
       const notice = await sendCode(link, 'reveal', channel);
       if (notice !== undefined) return respond(request, await renderFor(request, link, notice, 429));
-      return redirect(link.basePath);
+      return redirect(link.home);
     }),
 
     reveal: post(['reveal', 'enroll'], revealWith),
