@@ -5,7 +5,7 @@ import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
 import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
 import { newLinkToken } from '../../core/tokens.js';
-import { axeViolations, chromiumAvailable, launchChromium, screenshot } from '../helpers/browser.js';
+import { axeViolations, chromiumAvailable, launchChromium, navigating, screenshot } from '../helpers/browser.js';
 import { codeFrom } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -93,12 +93,10 @@ describeInChromium('the employee journey in Chromium', () => {
         expect(await page.getAttribute('html', 'lang')).toBe(locale);
         await check(page, `${prefix}-1-welcome`);
 
-        await page.click('form[action$="/mfa"] button');
-        await page.waitForLoadState();
+        await navigating(page, () => page.click('form[action$="/mfa"] button'));
         await check(page, `${prefix}-2-mfa-not-yet`);
         runtime.directory.setMfaRegistered(who.upn, true);
-        await page.click('form[action$="/mfa"] button');
-        await page.waitForLoadState();
+        await navigating(page, () => page.click('form[action$="/mfa"] button'));
 
         await page.click('form[action$="/contact/send"] button[value="email"]');
         await page.waitForSelector('#code');
@@ -107,8 +105,7 @@ describeInChromium('the employee journey in Chromium', () => {
         );
         await page.fill('#code', codeFrom(codeMail.text));
         await check(page, `${prefix}-3-code`);
-        await page.click('form[action$="/contact/verify"] button');
-        await page.waitForLoadState();
+        await navigating(page, () => page.click('form[action$="/contact/verify"] button'));
         await check(page, `${prefix}-4-verified`);
 
         const revealLink = await linkFor(who.invite, 'r');
@@ -129,8 +126,7 @@ describeInChromium('the employee journey in Chromium', () => {
         // A second visit (or a second click from a page still showing the button) never shows it again.
         await page.goto(revealLink);
         if ((await page.locator('form[action$="/reveal"] button').count()) > 0) {
-          await page.click('form[action$="/reveal"] button');
-          await page.waitForLoadState();
+          await navigating(page, () => page.click('form[action$="/reveal"] button'));
         }
         expect(await page.textContent('h1')).toBe(locale === 'da' ? 'Allerede vist' : 'Already shown');
         await check(page, `${prefix}-7-already-shown`);
@@ -153,8 +149,7 @@ describeInChromium('the employee journey in Chromium', () => {
       const codeMail = await waitFor('code', () => runtime.mail.messages().find((m) => m.to.includes(who.contact)));
       const code = codeFrom(codeMail.text);
       await page.fill('#code', code === '000000' ? '999999' : '000000');
-      await page.click('form[action$="/contact/verify"] button');
-      await page.waitForLoadState();
+      await navigating(page, () => page.click('form[action$="/contact/verify"] button'));
     }
     await check(page, 'en-390-too-many-attempts');
 
@@ -194,13 +189,11 @@ describeInChromium('the employee journey in Chromium', () => {
     await page.waitForSelector('#code');
     const codeMail = await waitFor('code', () => runtime.mail.messages().find((m) => m.to.includes(who.contact)));
     await page.fill('#code', codeFrom(codeMail.text));
-    await page.click('form[action$="/contact/verify"] button');
-    await page.waitForLoadState();
+    await navigating(page, () => page.click('form[action$="/contact/verify"] button'));
     const revealLink = await linkFor(who.invite, 'r');
     await page.goto(revealLink);
     runtime.vault.failNext(1, 503);
-    await page.click('form[action$="/reveal"] button');
-    await page.waitForLoadState();
+    await navigating(page, () => page.click('form[action$="/reveal"] button'));
     expect(await page.locator('#app-password').count()).toBe(0);
     await check(page, 'en-1280-server-error');
     await page.goto(revealLink);

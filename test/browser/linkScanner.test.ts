@@ -2,7 +2,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
-import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
+import { chromiumAvailable, launchChromium, navigating } from '../helpers/browser.js';
 import { codeFrom } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -52,8 +52,7 @@ describeInChromium('mail link scanners never consume the reveal', () => {
       runtime.mail.messages().find((m) => m.to.includes('scan.private@example.com')),
     );
     await personPage.fill('#code', codeFrom(codeMail.text));
-    await personPage.click('form[action$="/contact/verify"] button');
-    await personPage.waitForLoadState();
+    await navigating(personPage, () => personPage.click('form[action$="/contact/verify"] button'));
     const revealLink = await waitFor('ready link', () =>
       runtime.mail
         .messages()
@@ -76,18 +75,18 @@ describeInChromium('mail link scanners never consume the reveal', () => {
     const forms = await scannerPage.locator('form').count();
     for (let index = 0; index < forms; index += 1) {
       await scannerPage.goto(revealLink);
-      await Promise.all([
-        scannerPage.waitForLoadState(),
-        scannerPage.evaluate(`document.querySelectorAll('form')[${index}].submit()`),
-      ]);
+      await navigating(scannerPage, () => scannerPage.evaluate(`document.querySelectorAll('form')[${index}].submit()`));
       expect(await scannerPage.locator('#app-password').count()).toBe(0);
     }
     await scannerPage.goto(revealLink);
     const buttons = await scannerPage.locator('button').count();
     for (let index = 0; index < buttons; index += 1) {
       await scannerPage.goto(revealLink);
-      await scannerPage.locator('button').nth(index).click();
-      await scannerPage.waitForLoadState();
+      const button = scannerPage.locator('button').nth(index);
+      // A button whose form fails validation (the empty, required code field) does not navigate at all.
+      const submits = await button.evaluate('(el) => el.form !== null && el.form.checkValidity()');
+      if (submits === true) await navigating(scannerPage, () => button.click());
+      else await button.click();
       expect(await scannerPage.locator('#app-password').count()).toBe(0);
     }
     await scanner.close();
