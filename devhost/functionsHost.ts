@@ -136,6 +136,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', origin);
     if (options.extraRoutes !== undefined && (await options.extraRoutes(request, url, response))) return;
+    // A declared length over the cap is refused before a byte of the body is read, as the real host does.
+    if (Number(request.headers['content-length'] ?? 0) > maxBodyBytes) {
+      response.setHeader('Connection', 'close');
+      response.once('finish', () => request.destroy());
+      plain(response, 413, 'Request body too large');
+      return;
+    }
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       plain(response, 413, 'Request body too large');
