@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+let runtime: TestRuntime;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+});
+
+afterAll(async () => {
+  await runtime.stop();
+});
+
+const valid = {
+  employeeId: 'F1',
+  userPrincipalName: 'fuzz@contoso.dk',
+  displayName: 'Fuzz',
+  inviteEmail: 'fuzz@example.com',
+  contact: { email: 'fuzz@example.com', phone: '+4520123456' },
+  locale: 'en',
+  deviceLabel: 'Laptop',
+};
+
+/** Anything JSON can say, and near-misses of a valid request: one field replaced, removed or added. */
+const bodies = fc.oneof(
+  fc.jsonValue(),
+  fc
+    .record({
+      field: fc.constantFrom(...Object.keys(valid), 'extra', 'contact'),
+      value: fc.oneof(fc.jsonValue(), fc.string(), fc.constant(undefined), fc.emailAddress(), fc.constant({})),
+      employeeId: fc.constantFrom('F1', 'F2', 'F3', 'F..', ''),
+    })
+    .map(({ field, value, employeeId }) => ({ ...valid, employeeId, [field]: value })),
+);
+
+const contentTypes = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/problem+json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  '',
+);
+
+interface Problem {
+  type?: unknown;
+  title?: unknown;
+  status?: unknown;
+}
+
+/** Until every activity the instance scheduled has completed, so its rows stop changing. */
+async function settled(id: string): Promise<void> {
+  await waitFor(`instance ${id} to settle`, async () => {
+    const status = await runtime.taskHub.status(id, true);
+    const events = status?.historyEvents ?? [];
+    const scheduled = events.filter((event) => event.EventType === 4).map((event) => event.EventId);
+    const done = new Set(
+      events.filter((event) => event.EventType === 5 || event.EventType === 6).map((e) => e.TaskScheduledId),
+    );
+    return scheduled.length > 0 && scheduled.every((eventId) => done.has(eventId)) && status?.customStatus !== null
+      ? true
+      : undefined;
+  });
+}
+
+async function snapshot(): Promise<{ rows: number; instances: number }> {
+  return { rows: await runtime.countTableRows(), instances: (await runtime.taskHub.list()).length };
+}
+
+function expectProblem(status: number, contentType: string | null, body: string): void {
+  expect(contentType).toContain('application/problem+json');
+  const problem = JSON.parse(body) as Problem;
+  expect(typeof problem.type).toBe('string');
+  expect(typeof problem.title).toBe('string');
+  expect(problem.status).toBe(status);
+}
+
+describe('HR API under generated input', () => {
+  it('answers every generated body with 2xx or a 4xx problem, and a 4xx writes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(bodies, contentTypes, fc.boolean(), async (body, contentType, rawText) => {
+        const before = await snapshot();
+        const text = rawText && typeof body === 'string' ? body : JSON.stringify(body);
+        const response = await runtime.api('/api/enrollments', {
+          method: 'POST',
+          headers: contentType === '' ? {} : { 'content-type': contentType },
+          body: text,
+        });
+        const answer = await response.text();
+        expect(response.status, answer).toBeLessThan(500);
+        if (response.status >= 400) {
+          expectProblem(response.status, response.headers.get('content-type'), answer);
+          expect(await snapshot()).toEqual(before);
+        } else if (response.status === 202) {
+          // A new enrollment goes on writing (invitation, audit, history): let it settle before the next snapshot.
+          await settled((JSON.parse(answer) as { id: string }).id);
+        }
+      }),
+      { numRuns: 600 },
+    );
+  }, 180_000);
+
+  it('answers generated ids, events and methods on the enrollment routes with 4xx, never 5xx', async () => {
+    const segments = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.uuid(),
+      fc.constantFrom('..', '%2e%2e', 'cancel', '%00'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        segments,
+        fc.constantFrom('', '/cancel', '/events/mfa-registered', '/events/x', '/events/'),
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        async (id, suffix, method) => {
+          const before = await snapshot();
+          const response = await runtime.api(`/api/enrollments/${encodeURIComponent(id)}${suffix}`, { method });
+          await response.arrayBuffer();
+          expect(response.status).toBeLessThan(500);
+          expect(await snapshot()).toEqual(before);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  }, 180_000);
+
+  it('answers generated employee form posts and tokens with a page, never a 5xx', async () => {
+    await runtime.api('/api/enrollments', { method: 'POST', json: { ...valid, employeeId: 'F9' } });
+    const found = await waitFor(
+      'the invitation',
+      () => runtime.mail.messages().find((m) => m.to.includes('fuzz@example.com'))?.links[0],
+    );
+    const link = new URL(found).pathname;
+    const token = link.slice(3);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.constant(token), fc.string({ maxLength: 60 }), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/)),
+        fc.constantFrom('', '/mfa', '/contact/send', '/contact/verify', '/code', '/reveal'),
+        fc.constantFrom('e', 'r'),
+        fc.dictionary(fc.constantFrom('csrf', 'code', 'channel', 'lang', 'x'), fc.string({ maxLength: 20 })),
+        fc.constantFrom('same-origin', 'cross-site', undefined),
+        async (candidate, action, kind, fields, site) => {
+          const response = await fetch(`${runtime.url}/${kind}/${encodeURIComponent(candidate)}${action}`, {
+            method: action === '' ? 'GET' : 'POST',
+            redirect: 'manual',
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              ...(site === undefined ? {} : { 'sec-fetch-site': site }),
+            },
+            ...(action === '' ? {} : { body: new URLSearchParams(fields).toString() }),
+          });
+          await response.arrayBuffer();
+          expect(response.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  }, 180_000);
+});
