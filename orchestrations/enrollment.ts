@@ -120,14 +120,14 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
   }
 
   const retrievalExpiresAt = addMilliseconds(context.df.currentUtcDateTime, policy.retrievalValidForMs);
-  const announced = yield* sendEmail('ready', retrievalExpiresAt);
-  if (!announced.ok) {
-    yield* disable(reference);
-    return yield* finish('failed', `ready-mail-${announced.reason}`);
-  }
+  // Ready before the mail goes out: the link in it must never land on a page that still says "wait". A reveal that
+  // happens meanwhile is buffered by the event wait below.
   report({ stage: 'ready', retrievalExpiresAt: retrievalExpiresAt.toISOString() });
-
   const revealed = context.df.waitForExternalEvent(enrollmentEvents.passwordRevealed);
+  // An undeliverable ready mail does not end the enrollment: the enrollment page (open, or via the invitation link)
+  // offers the reveal too, and the retrieval deadline still disables an unrevealed password.
+  yield* sendEmail('ready', retrievalExpiresAt);
+
   const retrieval = yield* raceWithTimer(context, [revealed, cancel], retrievalExpiresAt);
   if (!retrieval.timedOut && retrieval.winner === revealed) return yield* finish('revealed');
   yield* disable(reference);

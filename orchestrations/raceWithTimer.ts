@@ -12,6 +12,10 @@ export function* raceWithTimer(
   tasks: readonly Task[],
   fireAt: Date,
 ): Generator<Task, RaceResult, unknown> {
+  // durable-functions' Task.any never completes for a child that finished before it was built (its compound task
+  // only reacts to completions it sees), so a task that has already won is returned without starting a race.
+  const finished = tasks.find((task) => task.isCompleted || task.isFaulted);
+  if (finished !== undefined) return { timedOut: false, winner: finished };
   const timer = context.df.createTimer(fireAt);
   // Task.any resumes the generator with the winning child task.
   const winner = (yield context.df.Task.any([...tasks, timer])) as Task;

@@ -204,7 +204,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     const secondRetry = await driver.fireNextTimer();
     expect(new Date(secondRetry.fireAt).getTime() - start.getTime()).toBe(5_000 + 10_000);
     await driver.completeActivity(activityNames.mintAppPassword, reference);
-    expect(progress(driver).stage).toBe('issuing');
+    expect(progress(driver).stage, 'ready as soon as the password exists, before its mail').toBe('ready');
     expect(JSON.parse(driver.pendingActivity(activityNames.sendEmail)?.input ?? '{}')).toMatchObject({ kind: 'ready' });
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     expect(progress(driver).stage).toBe('ready');
@@ -236,6 +236,42 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.start();
     await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
     await expectOutcome(driver, 'failed', 'invitation-recipient-rejected');
+  });
+
+  it('keeps the password revealable when the ready mail cannot be delivered, until the retrieval deadline', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
+    expect(progress(driver).stage).toBe('ready');
+    expect(driver.pendingActivity(activityNames.disableAppPassword)).toBeUndefined();
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await expectOutcome(driver, 'expired', 'retrieval-deadline');
+  });
+
+  it('disables the secret when cancelled while the ready mail is being sent', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+    await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+  });
+
+  it('completes as revealed when the employee reveals while the ready mail is still being sent', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
+    await expectOutcome(driver, 'revealed');
+    expect(scheduledNames(driver)).not.toContain(activityNames.disableAppPassword);
   });
 
   it('disables the secret and expires when the password is not revealed in time', async () => {
