@@ -9,6 +9,13 @@ export const codePolicy = {
   sendWindowMs: 15 * 60_000,
 } as const;
 
+/** Limits on guessing: per client for unknown links, per enrollment for refused form posts. */
+export const abusePolicy = {
+  linkMissesPerClient: 20,
+  refusedPostsPerEnrollment: 20,
+  windowMs: 15 * 60_000,
+} as const;
+
 /** Six digits from `crypto.randomInt`, leading zeros kept. */
 export function newOneTimeCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');

@@ -200,3 +200,11 @@ export interface SmsSender {
   /** Sends one text message. PermanentError when the provider refuses it (bad number), TransientError otherwise. */
   send(sms: OutgoingSms): Promise<void>;
 }
+
+/** Fixed-window counters shared by every instance of the app, for limits that must hold across instances. */
+export interface RateLimiter {
+  /** Counts one event for `key` in the current window; `allowed` is false once the count exceeds `limit`. */
+  hit(key: string, limit: number, windowMs: number): Promise<{ readonly allowed: boolean; readonly count: number }>;
+  /** Whether `key` has already exceeded `limit` in the current window, without counting anything. */
+  isLimited(key: string, limit: number, windowMs: number): Promise<boolean>;
+}

@@ -99,6 +99,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    // As App Service's front end does: append the connecting address, so the last entry cannot be forged.
+    const peer = request.socket.remoteAddress ?? 'unknown';
+    const forwarded = headers['x-forwarded-for'];
+    headers['x-forwarded-for'] = forwarded === undefined ? peer : `${forwarded}, ${peer}`;
     const httpRequest = new HttpRequest({
       method: request.method ?? 'GET',
       url: url.toString(),

@@ -7,6 +7,7 @@ import type {
   LinkTokenStore,
   Mailer,
   OneTimeCodeStore,
+  RateLimiter,
   RevealClaimStore,
   SmsSender,
   Vault,
@@ -21,6 +22,7 @@ export interface Services {
   readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
   readonly revealClaims: () => Promise<RevealClaimStore>;
   readonly audit: () => Promise<AuditLog>;
+  readonly rateLimiter: () => Promise<RateLimiter>;
   readonly vault: () => Promise<Vault>;
   readonly mailer: () => Promise<Mailer>;
   readonly directory: () => Promise<Directory>;
@@ -97,6 +99,9 @@ export function createServices(config: Config): Services {
       (await import('../adapters/tables/revealClaimStore.js')).createTableRevealClaimStore(await tables()),
     ),
     audit: lazy(async () => (await import('../adapters/tables/auditLog.js')).createTableAuditLog(await tables())),
+    rateLimiter: lazy(async () =>
+      (await import('../adapters/tables/rateLimiter.js')).createTableRateLimiter(await tables()),
+    ),
     vault: lazy(async () =>
       (await import('../adapters/keyVaultVault.js')).createKeyVaultVault({
         vaultUrl: config.KEYVAULT_URL,

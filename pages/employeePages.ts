@@ -389,7 +389,8 @@ export function passwordPage(view: PasswordView): RenderedPage {
   return { status: 200, html: layout(view, p.password.heading, body) };
 }
 
-export type MessageKind = 'alreadyShown' | 'expired' | 'cancelled' | 'failed' | 'invalid' | 'forbidden' | 'error';
+export type MessageKind =
+  'alreadyShown' | 'expired' | 'cancelled' | 'failed' | 'invalid' | 'forbidden' | 'tooManyRequests' | 'error';
 
 const messageStatus: Readonly<Record<MessageKind, number>> = {
   alreadyShown: 410,
@@ -398,6 +399,7 @@ const messageStatus: Readonly<Record<MessageKind, number>> = {
   failed: 410,
   invalid: 404,
   forbidden: 403,
+  tooManyRequests: 429,
   error: 500,
 };
 
@@ -411,6 +413,7 @@ export function messagePage(frame: PageFrame, kind: MessageKind): RenderedPage {
     failed: [m.failedTitle, m.failed],
     invalid: [m.invalidTitle, m.invalid],
     forbidden: [m.forbiddenTitle, m.forbidden],
+    tooManyRequests: [m.tooManyRequestsTitle, m.tooManyRequests],
     error: [m.errorTitle, m.error],
   };
   const [title, text] = titles[kind];

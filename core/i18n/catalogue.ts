@@ -145,6 +145,8 @@ export interface Catalogue {
       readonly invalid: string;
       readonly forbiddenTitle: string;
       readonly forbidden: string;
+      readonly tooManyRequestsTitle: string;
+      readonly tooManyRequests: string;
       readonly errorTitle: string;
       readonly error: string;
     };

@@ -171,6 +171,9 @@ export const da: Catalogue = {
       invalid: 'Tjek, at du har åbnet hele linket fra e-mailen. Et link kan kun bruges til din egen opsætning.',
       forbiddenTitle: 'Ikke tilladt',
       forbidden: 'Anmodningen kunne ikke bekræftes. Gå tilbage til siden, og prøv igen.',
+      tooManyRequestsTitle: 'For mange forsøg',
+      tooManyRequests:
+        'Der har været for mange forsøg fra din forbindelse. Vent 15 minutter, og åbn så linket fra e-mailen igen.',
       errorTitle: 'Der gik noget galt hos os',
       error: 'Prøv igen om et øjeblik.',
     },

@@ -170,6 +170,9 @@ export const en: Catalogue = {
       invalid: 'Check that you opened the whole link from the e-mail. Links can be used only for your own set-up.',
       forbiddenTitle: 'Not allowed',
       forbidden: 'This request could not be confirmed. Go back to the page and try again.',
+      tooManyRequestsTitle: 'Too many attempts',
+      tooManyRequests:
+        'There were too many attempts from your connection. Wait 15 minutes, then open the link from the e-mail again.',
       errorTitle: 'Something went wrong on our side',
       error: 'Please try again in a minute.',
     },

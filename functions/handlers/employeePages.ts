@@ -5,6 +5,7 @@ import { isPermanentError } from '../../core/errors.js';
 import { messagesFor } from '../../core/i18n/index.js';
 import { detectMailClient } from '../../core/mailClients.js';
 import {
+  abusePolicy,
   codePolicy,
   csrfTokenFor,
   hashOneTimeCode,
@@ -25,6 +26,7 @@ import type {
   Locale,
   Mailer,
   OneTimeCodeStore,
+  RateLimiter,
   RevealClaimStore,
   SmsSender,
   Vault,
@@ -61,6 +63,7 @@ export interface EmployeePageDependencies {
   readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
   readonly revealClaims: () => Promise<RevealClaimStore>;
   readonly audit: () => Promise<AuditLog>;
+  readonly rateLimiter: () => Promise<RateLimiter>;
   readonly vault: () => Promise<Vault>;
   readonly mailer: () => Promise<Mailer>;
   /** Undefined when no SMS provider is configured: codes then go by e-mail only. */
@@ -81,6 +84,17 @@ export interface EmployeePageHandlers {
 }
 
 const sessionCookie = 'enrollment_session';
+/** The audit partition for links that match no enrollment. */
+export const unmatchedLinksAudit = '~unmatched-links';
+
+/**
+ * The connecting client as the platform reports it. App Service's front end appends the address it accepted the
+ * connection from to X-Forwarded-For, so the last entry is the one a client cannot forge.
+ */
+function clientAddress(request: HttpRequest): string {
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  return forwarded === undefined || forwarded === '' ? 'unknown' : forwarded;
+}
 const maxFormBytes = 4 * 1024;
 
 /** Every employee-facing response: never cached, never framed, no referrer, no inline code, nothing third-party. */
@@ -172,12 +186,32 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
   ): Promise<Resolution> {
     const token = request.params['token'] ?? '';
     const fallback = frameFor(request, deps.config.DEFAULT_LOCALE);
-    if (!isWellFormedToken(token)) return { ok: false, page: messagePage(fallback, 'invalid') };
+    const client = clientAddress(request);
+    const limiter = await deps.rateLimiter();
+    const missKey = `link-miss:${client}`;
+    if (await limiter.isLimited(missKey, abusePolicy.linkMissesPerClient, abusePolicy.windowMs)) {
+      return { ok: false, page: messagePage(fallback, 'tooManyRequests') };
+    }
+    // Every unknown, malformed or misused link counts against the client and is audited: 256-bit tokens cannot be
+    // guessed, so a stream of misses is a probe, and the limit keeps it from costing storage reads at will.
+    const miss = async (reason: string): Promise<Resolution> => {
+      const { allowed } = await limiter.hit(missKey, abusePolicy.linkMissesPerClient, abusePolicy.windowMs);
+      await (
+        await deps.audit()
+      ).append({
+        enrollmentId: unmatchedLinksAudit,
+        at: deps.now().toISOString(),
+        action: 'link-miss',
+        actor: `client ${client}`,
+        detail: reason,
+      });
+      return { ok: false, page: messagePage(fallback, allowed ? 'invalid' : 'tooManyRequests') };
+    };
+    if (!isWellFormedToken(token)) return miss('malformed');
     const tokenHash = hashToken(token);
     const link = await (await deps.linkTokens()).find(tokenHash);
-    if (link === undefined || !purposes.includes(link.purpose)) {
-      return { ok: false, page: messagePage(fallback, 'invalid') };
-    }
+    if (link === undefined) return miss('unknown');
+    if (!purposes.includes(link.purpose)) return miss(`wrong purpose ${link.purpose}`);
     const record = await (await deps.enrollments()).get(link.enrollmentId);
     if (record === undefined) return { ok: false, page: messagePage(fallback, 'invalid') };
     const prefix = link.purpose === 'reveal' ? 'r' : 'e';
@@ -433,7 +467,14 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       const form = await readForm(request);
       if (form === undefined || !csrfOk(request, form, resolved.link)) {
         await audit(resolved.link, 'form-refused', 'csrf');
-        return respond(request, messagePage(resolved.link.frame, 'forbidden'));
+        const { allowed } = await (
+          await deps.rateLimiter()
+        ).hit(
+          `refused-posts:${resolved.link.record.enrollmentId}`,
+          abusePolicy.refusedPostsPerEnrollment,
+          abusePolicy.windowMs,
+        );
+        return respond(request, messagePage(resolved.link.frame, allowed ? 'forbidden' : 'tooManyRequests'));
       }
       const link = withPickedLanguage(request, resolved.link, form.get('lang'));
       const final = finalPage(link);

@@ -93,6 +93,7 @@ const messageKinds: readonly MessageKind[] = [
   'failed',
   'invalid',
   'forbidden',
+  'tooManyRequests',
   'error',
 ];
 
@@ -372,7 +373,7 @@ describe.each(locales)('employee pages in %s', (locale) => {
 
   it('answers message pages with their status codes', () => {
     expect(messageKinds.map((kind) => messagePage(frame(locale), kind).status)).toEqual([
-      410, 410, 410, 410, 404, 403, 500,
+      410, 410, 410, 410, 404, 403, 429, 500,
     ]);
   });
 });
@@ -596,6 +597,11 @@ function fixture(locale: Locale): Fixture {
     oneTimeCodes: () => Promise.resolve(oneTimeCodes),
     revealClaims: () => Promise.resolve(revealClaims),
     audit: () => Promise.resolve(audit),
+    rateLimiter: () =>
+      Promise.resolve({
+        hit: () => Promise.resolve({ allowed: true, count: 1 }),
+        isLimited: () => Promise.resolve(false),
+      }),
     vault: () => Promise.resolve(vault),
     mailer: () => Promise.resolve(mailer),
     sms: () => Promise.resolve(smsSender),
