@@ -42,6 +42,10 @@ describe('no secret outside the vault', () => {
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
     await waitFor('stage ready', async () => ((await stageOf(id)).stage === 'ready' ? true : undefined));
+    // The stage turns ready just before the ready mail goes out: wait for the mail too.
+    await waitFor('the ready mail', () =>
+      runtime.mail.messages().find((message) => message.links.some((link) => link.includes('/r/'))),
+    );
 
     const secret = await sdk.getSecret(appPasswordSecretName(id));
     const password = secret.value ?? '';
