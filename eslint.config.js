@@ -52,7 +52,7 @@ const clockAndRandom = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.local/', 'coverage/', '.artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -103,7 +103,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );

@@ -1,0 +1,290 @@
+// App-password enrollment: a Flex Consumption function app (Node, Durable Functions on the Azure Storage provider)
+// with one user-assigned managed identity, a storage account with shared keys off, a Key Vault with RBAC and purge
+// protection, and workspace-based Application Insights with local auth off. Deployed by `azd up` (azure.yaml) or by
+// the ops pipeline; docs/operations.md is the runbook. Plain resource declarations only (no registry modules), so a
+// pipeline that cannot reach the public Bicep registry can still build it.
+
+targetScope = 'subscription'
+
+// ---------- environment ----------
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; seeds the unique suffix of every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region of every resource; it must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group to create or update. Empty: rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Object id of the person or pipeline running the deployment; it gets the app\'s data roles (never broader ones) for local debugging and to seed the SendGrid key. Empty: none.')
+param principalId string = ''
+
+@description('Kind of principal principalId is.')
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param principalType string = 'User'
+
+// ---------- function app ----------
+
+@description('Name of the function app. Empty: func-api-<suffix>.')
+param functionAppName string = ''
+
+@description('Node.js major version of the Functions worker (package.json engines: >=20.19 <23).')
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string = '20'
+
+@description('Memory of each Flex Consumption instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Upper bound of instances the app scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Resource id of a subnet delegated to Microsoft.App/environments for VNet integration. Empty: none.')
+param virtualNetworkSubnetId string = ''
+
+// ---------- app settings (core/config.ts) ----------
+
+@description('TASKHUB_NAME: the Durable task hub (letters and digits, 3-45, starting with a letter).')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'EnrollmentHub'
+
+@description('MAIL_FROM: the sender address, verified in SendGrid (for example onboarding@contoso.com).')
+@minLength(3)
+param mailFrom string
+
+@description('MAIL_FROM_NAME: display name of the sender.')
+param mailFromName string = 'IT onboarding'
+
+@description('PUBLIC_BASE_URL: base of the links in e-mails, e.g. https://enroll.contoso.com. Empty: https://<function app default host name>.')
+param publicBaseUrl string = ''
+
+@description('DEFAULT_LOCALE: locale of e-mails and pages when HR sends none.')
+@allowed([
+  'da'
+  'en'
+])
+param defaultLocale string = 'da'
+
+@description('TIME_ZONE: IANA time zone of dates in e-mails.')
+param timeZone string = 'Europe/Copenhagen'
+
+@description('MAIL_IMAP_SERVER: host:port of the IMAP server shown in the mail set-up guides. Empty: not shown.')
+param mailImapServer string = ''
+
+@description('MAIL_SMTP_SERVER: host:port of the SMTP server shown in the mail set-up guides. Empty: not shown.')
+param mailSmtpServer string = ''
+
+@description('SMS_ENDPOINT: Azure Communication Services endpoint for SMS codes. Empty: codes go by e-mail only. See docs/operations.md before setting it.')
+param smsEndpoint string = ''
+
+@description('SMS_FROM: E.164 number or alphanumeric sender id; set together with smsEndpoint.')
+param smsFrom string = ''
+
+@description('Initial SendGrid API key, stored as the SendGridApiKey secret. Empty (the default): no secret is created and ops seed it as docs/operations.md describes.')
+@secure()
+param sendGridApiKey string = ''
+
+// ---------- storage, vault, monitoring ----------
+
+@description('Redundancy of the storage account.')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+])
+param storageSkuName string = 'Standard_LRS'
+
+@description('Public network access of the storage account (Entra ID only either way). Disabled needs private endpoints and VNet integration.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param storagePublicNetworkAccess string = 'Enabled'
+
+@description('Days a deleted vault or secret stays recoverable (7-90). Cannot change once the vault exists.')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 90
+
+@description('Public network access of the vault. Disabled needs a private endpoint and VNet integration.')
+@allowed([
+  'Enabled'
+  'Disabled'
+])
+param keyVaultPublicNetworkAccess string = 'Enabled'
+
+@description('Vault firewall: what happens to a request that matches no rule.')
+@allowed([
+  'Allow'
+  'Deny'
+])
+param keyVaultNetworkDefaultAction string = 'Allow'
+
+@description('Vault firewall: whether trusted Azure services bypass it.')
+@allowed([
+  'AzureServices'
+  'None'
+])
+param keyVaultNetworkBypass string = 'AzureServices'
+
+@description('Vault firewall: public IPs or CIDR ranges let through (for example the build agent that seeds secrets).')
+param keyVaultIpRules array = []
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// ---------- names ----------
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'app-password-enrollment'
+}
+var appName = !empty(functionAppName) ? functionAppName : 'func-api-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(toLower(appName), 32)}-${take(resourceToken, 7)}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-api-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    skuName: storageSkuName
+    deploymentContainerName: deploymentContainerName
+    publicNetworkAccess: storagePublicNetworkAccess
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    publicNetworkAccess: keyVaultPublicNetworkAccess
+    networkDefaultAction: keyVaultNetworkDefaultAction
+    networkBypass: keyVaultNetworkBypass
+    ipRules: keyVaultIpRules
+    sendGridApiKey: sendGridApiKey
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    identityPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  params: {
+    name: appName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    serviceName: 'api'
+    identityName: identity.outputs.name
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    nodeVersion: nodeVersion
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    virtualNetworkSubnetId: virtualNetworkSubnetId
+    taskHubName: taskHubName
+    mailFrom: mailFrom
+    mailFromName: mailFromName
+    publicBaseUrl: publicBaseUrl
+    defaultLocale: defaultLocale
+    timeZone: timeZone
+    mailImapServer: mailImapServer
+    mailSmtpServer: mailSmtpServer
+    smsEndpoint: smsEndpoint
+    smsFrom: smsFrom
+  }
+  // The roles exist before the site does, which narrows (but cannot close) the window in which a fresh identity's
+  // first token is refused while Entra ID propagates the assignments (docs/operations.md, "First deployment").
+  dependsOn: [
+    rbac
+  ]
+}
+
+// ---------- outputs (azd stores them in .azure/<env>/.env; none is a secret) ----------
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output FUNCTION_APP_BASE_URL string = functionApp.outputs.baseUrl
+output ENROLLMENT_PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -1,0 +1,376 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../core/config.js';
+import { bicepFilesUnder, loadBicep, parseBicep, readRepoFile, type BicepFile } from './bicep.js';
+import {
+  checkAppSettings,
+  checkAzureYaml,
+  checkFunctionApp,
+  checkHostJson,
+  checkKeyVault,
+  checkMonitoring,
+  checkParametersFile,
+  checkRoleAssignments,
+  checkSecretsStayInside,
+  checkStorageAccounts,
+  requiredSettingNames,
+} from './checks.js';
+
+/**
+ * Each content check runs twice: on the real files (no problem) and on a copy broken in one place (the problem it
+ * exists to catch), so none of them passes vacuously.
+ */
+
+let files: BicepFile[];
+let main: BicepFile;
+const parametersJson = readRepoFile('infra/main.parameters.json');
+const hostJson = readRepoFile('host.json');
+const azureYaml = readRepoFile('azure.yaml');
+const configKeys = Object.keys(configSchema.shape);
+const requiredKeys = requiredSettingNames(configSchema.shape);
+
+beforeAll(async () => {
+  files = await Promise.all(bicepFilesUnder('infra').map((path) => loadBicep(path)));
+  main = byPath(files, 'infra/main.bicep');
+});
+
+function byPath(list: readonly BicepFile[], path: string): BicepFile {
+  const file = list.find((candidate) => candidate.path === path);
+  if (file === undefined) throw new Error(`${path} not found`);
+  return file;
+}
+
+/** The Bicep files with one file's text edited; the edit must apply (a stale mutation would prove nothing). */
+async function mutated(path: string, from: string | RegExp, to: string): Promise<BicepFile[]> {
+  const original = byPath(files, path);
+  const text = original.text.replace(from, to);
+  if (text === original.text) throw new Error(`mutation of ${path} did not apply: ${String(from)}`);
+  const edited = await parseBicep(text, path);
+  return files.map((file) => (file.path === path ? edited : file));
+}
+
+const storageModule = 'infra/modules/storage.bicep';
+const vaultModule = 'infra/modules/keyvault.bicep';
+const rbacModule = 'infra/modules/rbac.bicep';
+const appModule = 'infra/modules/functionapp.bicep';
+
+describe('the required settings, derived from core/config.ts at test time', () => {
+  it('are the keys whose schema is neither optional nor defaulted', () => {
+    expect(requiredKeys).toEqual(
+      expect.arrayContaining(['TASKHUB_NAME', 'APP_TABLES', 'KEYVAULT_URL', 'SENDGRID_API_KEY', 'MAIL_FROM']),
+    );
+    expect(requiredKeys).toContain('PUBLIC_BASE_URL');
+    expect(requiredKeys).not.toContain('AZURE_CLIENT_ID'); // optional
+    expect(requiredKeys).not.toContain('DEFAULT_LOCALE'); // defaulted
+  });
+});
+
+describe('storage account', () => {
+  it('has shared keys off, no public blobs, TLS 1.2 and HTTPS only', () => {
+    expect(checkStorageAccounts(files)).toEqual([]);
+  });
+
+  it('fails when allowSharedKeyAccess: false is removed or flipped', async () => {
+    const removed = await mutated(storageModule, /\n\s*allowSharedKeyAccess: false/, '');
+    expect(checkStorageAccounts(removed)).toEqual([
+      expect.stringContaining('properties.allowSharedKeyAccess must be false, found null'),
+    ]);
+    const flipped = await mutated(storageModule, 'allowSharedKeyAccess: false', 'allowSharedKeyAccess: true');
+    expect(checkStorageAccounts(flipped)).toEqual([expect.stringContaining('allowSharedKeyAccess must be false')]);
+  });
+
+  it('fails when blobs may be public', async () => {
+    const broken = await mutated(storageModule, 'allowBlobPublicAccess: false', 'allowBlobPublicAccess: true');
+    expect(checkStorageAccounts(broken)).toEqual([expect.stringContaining('allowBlobPublicAccess must be false')]);
+  });
+});
+
+describe('key vault', () => {
+  it('uses RBAC with purge protection, parameterised retention and network, and a guarded SendGrid secret', () => {
+    expect(checkKeyVault(files, main)).toEqual([]);
+  });
+
+  it('fails without RBAC authorization', async () => {
+    const broken = await mutated(vaultModule, 'enableRbacAuthorization: true', 'enableRbacAuthorization: false');
+    expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('enableRbacAuthorization must be true')]);
+  });
+
+  it('fails without purge protection', async () => {
+    const broken = await mutated(vaultModule, /\n\s*enablePurgeProtection: true/, '');
+    expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('enablePurgeProtection must be true')]);
+  });
+
+  it('fails with access policies', async () => {
+    const broken = await mutated(
+      vaultModule,
+      'enableSoftDelete: true',
+      'enableSoftDelete: true\n    accessPolicies: []',
+    );
+    expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('must not declare accessPolicies')]);
+  });
+
+  it('fails when the network settings are fixed in the template', async () => {
+    const broken = await mutated(
+      vaultModule,
+      'publicNetworkAccess: publicNetworkAccess',
+      "publicNetworkAccess: 'Enabled'",
+    );
+    expect(checkKeyVault(broken, main)).toEqual([
+      expect.stringContaining('properties.publicNetworkAccess must be a parameter'),
+    ]);
+  });
+
+  it('fails when the SendGrid secret is created unconditionally', async () => {
+    const broken = await mutated(vaultModule, ' = if (!empty(sendGridApiKey)) {', ' = {');
+    expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('must be created only if (!empty(')]);
+  });
+
+  it('fails when the retention default is not 90 days', async () => {
+    const broken = await mutated(
+      'infra/main.bicep',
+      'param keyVaultSoftDeleteRetentionInDays int = 90',
+      'param keyVaultSoftDeleteRetentionInDays int = 7',
+    );
+    expect(checkKeyVault(broken, byPath(broken, 'infra/main.bicep'))).toEqual([
+      expect.stringContaining('must be 7-90 with default 90'),
+    ]);
+  });
+});
+
+describe('role assignments', () => {
+  it('use only the allowed roles, on their scopes, named guid(scope.id, principal, role), commented', () => {
+    expect(checkRoleAssignments(files)).toEqual([]);
+  });
+
+  it('fails on a role outside the allowed list (Owner)', async () => {
+    const broken = await mutated(
+      rbacModule,
+      "var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'",
+      "var keyVaultSecretsOfficer = '8e3af657-a8ff-4c83-a0ff-2b4b4c2b5c1e'",
+    );
+    const problems = checkRoleAssignments(broken);
+    expect(problems).toContain(`${rbacModule}: GUID 8e3af657-a8ff-4c83-a0ff-2b4b4c2b5c1e is not an allowed role`);
+    expect(problems).toContain('the app identity is not assigned Key Vault Secrets Officer');
+  });
+
+  it('fails on an assignment named without guid(...)', async () => {
+    const broken = await mutated(
+      rbacModule,
+      'name: guid(vault.id, identityPrincipalId, keyVaultSecretsOfficer)',
+      "name: 'app-secrets-officer'",
+    );
+    expect(checkRoleAssignments(broken)).toEqual([
+      expect.stringMatching(/appSecretsOfficer .*name must be guid\(vault\.id, <principalId>, <role>\)/),
+    ]);
+  });
+
+  it('fails when Key Vault Secrets Officer is scoped beyond the vault', async () => {
+    const broken = await mutated(
+      rbacModule,
+      /name: guid\(vault\.id, identityPrincipalId, keyVaultSecretsOfficer\)\n {2}scope: vault/,
+      'name: guid(storage.id, identityPrincipalId, keyVaultSecretsOfficer)\n  scope: storage',
+    );
+    expect(checkRoleAssignments(broken)).toEqual([
+      expect.stringContaining('Key Vault Secrets Officer must be scoped to a Microsoft.KeyVault/vaults'),
+    ]);
+  });
+
+  it('fails when an assignment is not commented with its role', async () => {
+    const broken = await mutated(rbacModule, '// Monitoring Metrics Publisher (this component only)\n', '');
+    expect(checkRoleAssignments(broken)).toEqual([
+      expect.stringContaining('appMetricsPublisher (Microsoft.Authorization/roleAssignments@2022-04-01): the comment'),
+    ]);
+  });
+});
+
+describe('secrets', () => {
+  it('no output exposes a @secure() parameter or a secret, and the parameters file holds none', () => {
+    expect(checkSecretsStayInside(files, main, parametersJson)).toEqual([]);
+  });
+
+  it('fails on an output of the @secure() parameter', async () => {
+    const broken = await mutated(
+      'infra/main.bicep',
+      'output AZURE_LOCATION string = location',
+      'output AZURE_LOCATION string = location\noutput SENDGRID string = sendGridApiKey',
+    );
+    expect(checkSecretsStayInside(broken, byPath(broken, 'infra/main.bicep'), parametersJson)).toEqual([
+      'infra/main.bicep: output SENDGRID exposes the @secure() parameter sendGridApiKey',
+    ]);
+  });
+
+  it('fails on an output of a connection string', async () => {
+    const broken = await mutated(
+      'infra/modules/monitoring.bicep',
+      'output workspaceId string = workspace.id',
+      'output workspaceId string = workspace.id\noutput telemetry string = applicationInsights.properties.ConnectionString',
+    );
+    expect(checkSecretsStayInside(broken, main, parametersJson)).toEqual([
+      'infra/modules/monitoring.bicep: output telemetry exposes a connection string',
+    ]);
+  });
+
+  it('fails on a literal key in main.parameters.json, or a value for the @secure() parameter', () => {
+    const withKey = parametersJson.replace(
+      '"${MAIL_FROM_NAME}"',
+      '"SG.abcdefghijklmnopqrstuv.ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"',
+    );
+    expect(checkSecretsStayInside(files, main, withKey)).toEqual(
+      expect.arrayContaining(['main.parameters.json: mailFromName holds a SendGrid API key']),
+    );
+    const withSecure = parametersJson.replace(
+      '"parameters": {',
+      '"parameters": {\n    "sendGridApiKey": { "value": "${SENDGRID_API_KEY}" },',
+    );
+    expect(checkSecretsStayInside(files, main, withSecure)).toEqual([
+      'main.parameters.json: sendGridApiKey is @secure() and must not be in the parameters file',
+    ]);
+  });
+});
+
+describe('app settings', () => {
+  it('hold every required config setting and the platform ones, and none of the forbidden ones', () => {
+    expect(checkAppSettings(files, configKeys, requiredKeys)).toEqual([]);
+  });
+
+  it.each(requiredKeys)('fails when the required setting %s is removed', async (key) => {
+    const broken = await mutated(appModule, new RegExp(`\\n\\s*${key}: .*`), '');
+    expect(checkAppSettings(broken, configKeys, requiredKeys)).toEqual([`${appModule}: app setting ${key} is missing`]);
+  });
+
+  it('fails on a Flex-forbidden or emulator-only setting, anywhere', async () => {
+    const worker = await mutated(
+      appModule,
+      'TASKHUB_NAME: taskHubName',
+      "TASKHUB_NAME: taskHubName\n    FUNCTIONS_WORKER_RUNTIME: 'node'",
+    );
+    expect(checkAppSettings(worker, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting FUNCTIONS_WORKER_RUNTIME is neither in core/config.ts nor a platform setting`,
+      `${appModule}: FUNCTIONS_WORKER_RUNTIME must never be set`,
+    ]);
+    const emulators = await mutated(
+      appModule,
+      'TASKHUB_NAME: taskHubName',
+      "TASKHUB_NAME: taskHubName\n    USE_LOCAL_EMULATORS: 'true'",
+    );
+    expect(checkAppSettings(emulators, configKeys, requiredKeys)).toEqual([
+      `${appModule}: USE_LOCAL_EMULATORS must never be set`,
+    ]);
+  });
+
+  it('fails on a misspelt setting and on a SendGrid key that is not a Key Vault reference', async () => {
+    const typo = await mutated(appModule, 'MAIL_FROM_NAME: mailFromName', 'MAIL_FORM_NAME: mailFromName');
+    expect(checkAppSettings(typo, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting MAIL_FROM_NAME is missing`,
+      `${appModule}: app setting MAIL_FORM_NAME is neither in core/config.ts nor a platform setting`,
+    ]);
+    const plain = await mutated(appModule, /SENDGRID_API_KEY: .*/, 'SENDGRID_API_KEY: mailFrom');
+    expect(checkAppSettings(plain, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting SENDGRID_API_KEY must be a Key Vault reference to the SendGridApiKey secret`,
+    ]);
+  });
+});
+
+describe('function app', () => {
+  it('is Flex Consumption with the user-assigned identity, always-ready durable instance and hardened site', () => {
+    expect(checkFunctionApp(files)).toEqual([]);
+  });
+
+  it('fails without the always-ready durable instance', async () => {
+    const broken = await mutated(appModule, "name: 'durable'", "name: 'http'");
+    expect(checkFunctionApp(broken)).toEqual([
+      expect.stringContaining("scaleAndConcurrency.alwaysReady must hold { name: 'durable', instanceCount: 1 }"),
+    ]);
+  });
+
+  it('fails on a plan that is not FC1, on plain HTTP, and on fixed scale limits', async () => {
+    const sku = await mutated(appModule, "name: 'FC1'", "name: 'Y1'");
+    expect(checkFunctionApp(sku)).toEqual([expect.stringContaining('sku.name must be "FC1", found "Y1"')]);
+    const http = await mutated(appModule, 'httpsOnly: true', 'httpsOnly: false');
+    expect(checkFunctionApp(http)).toEqual([expect.stringContaining('properties.httpsOnly must be true')]);
+    const fixed = await mutated(appModule, 'instanceMemoryMB: instanceMemoryMB', 'instanceMemoryMB: 2048');
+    expect(checkFunctionApp(fixed)).toEqual([
+      expect.stringContaining('scaleAndConcurrency.instanceMemoryMB must be a parameter'),
+    ]);
+  });
+
+  it('fails when Key Vault references would use another identity', async () => {
+    const broken = await mutated(
+      appModule,
+      'keyVaultReferenceIdentity: identity.id',
+      "keyVaultReferenceIdentity: 'SystemAssigned'",
+    );
+    expect(checkFunctionApp(broken)).toEqual([
+      expect.stringContaining("properties.keyVaultReferenceIdentity must be the user-assigned identity's resource id"),
+    ]);
+  });
+});
+
+describe('monitoring', () => {
+  it('has Application Insights with local auth off, workspace-based', () => {
+    expect(checkMonitoring(files)).toEqual([]);
+  });
+
+  it('fails when local auth is on', async () => {
+    const broken = await mutated('infra/modules/monitoring.bicep', 'DisableLocalAuth: true', 'DisableLocalAuth: false');
+    expect(checkMonitoring(broken)).toEqual([expect.stringContaining('DisableLocalAuth must be true')]);
+  });
+});
+
+describe('main.parameters.json', () => {
+  it('maps only declared parameters, covers those without defaults, and no output feeds back', () => {
+    expect(checkParametersFile(main, parametersJson)).toEqual([]);
+  });
+
+  it('fails on an unknown parameter, on an unmapped required one, and on an output that would feed back', async () => {
+    const unknown = parametersJson.replace(
+      '"parameters": {',
+      '"parameters": {\n    "mailSender": { "value": "${X}" },',
+    );
+    expect(checkParametersFile(main, unknown)).toEqual([
+      'main.parameters.json: mailSender is not a parameter of main.bicep',
+    ]);
+    const unmapped = parametersJson.replace(/\n\s*"mailFrom": .*/, '');
+    expect(checkParametersFile(main, unmapped)).toEqual(['main.parameters.json: mailFrom has no default and no value']);
+    const feedback = await mutated('infra/main.bicep', 'output ENROLLMENT_PUBLIC_BASE_URL', 'output PUBLIC_BASE_URL');
+    expect(checkParametersFile(byPath(feedback, 'infra/main.bicep'), parametersJson)).toEqual([
+      "main.bicep: output PUBLIC_BASE_URL would feed back into a parameter through azd's environment",
+    ]);
+  });
+});
+
+describe('host.json', () => {
+  it('uses extension bundle [4.*, 5.0.0) and the Azure Storage Durable provider with %TASKHUB_NAME%', () => {
+    expect(checkHostJson(hostJson)).toEqual([]);
+  });
+
+  it('fails on another provider or bundle range', () => {
+    const host = JSON.parse(hostJson) as {
+      extensionBundle: { version: string };
+      extensions: { durableTask: { storageProvider: { type: string } } };
+    };
+    host.extensions.durableTask.storageProvider.type = 'azureManaged';
+    host.extensionBundle.version = '[3.*, 4.0.0)';
+    expect(checkHostJson(JSON.stringify(host))).toEqual([
+      'host.json: extensionBundle.version must be "[4.*, 5.0.0)"',
+      'host.json: extensions.durableTask.storageProvider.type must be "AzureStorage"',
+    ]);
+  });
+});
+
+describe('azure.yaml', () => {
+  it('deploys the api service (ts, function, project .) from the folder the package script stages', () => {
+    expect(checkAzureYaml(azureYaml)).toEqual([]);
+  });
+
+  it('fails on another host, on remote build, and on a dist the hook does not fill', () => {
+    expect(checkAzureYaml(azureYaml.replace('host: function', 'host: appservice'))).toEqual([
+      'azure.yaml: services.api.host must be function, found appservice',
+    ]);
+    expect(checkAzureYaml(azureYaml.replace('remoteBuild: false', 'remoteBuild: true'))).toEqual([
+      'azure.yaml: services.api.remoteBuild must be false, found true',
+    ]);
+    expect(checkAzureYaml(azureYaml.replace('dist: .artifacts/app', 'dist: dist'))).toEqual([
+      'azure.yaml: services.api.dist must be the folder its prepackage hook stages with scripts/package.mjs --stage',
+    ]);
+  });
+});
