@@ -3,15 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { html, type SafeHtml } from '../pages/html.js';
 import { EventType, type HistoryEvent } from './durable/history.js';
 import type { StatusPayload, TaskHub } from './durable/taskHub.js';
+import type { FailStatus } from './faults.js';
 import { isRecord, readBody, sendJson } from './localHttp.js';
 import type { SunkMessage } from './mailSink.js';
 import type { SunkSms } from './smsSink.js';
 
 /*
  * The local runtime's developer console under /_dev: a JSON API and one server-rendered page to play the HR system,
- * read the mail and SMS outboxes, flip MFA in the local directory and look into Durable instances. It is served by the
- * functions host on loopback only and needs no key, so it guards itself against the two ways a web page in the
- * developer's browser could still reach it: DNS rebinding (Host header) and cross-site form posts (CSRF).
+ * read the mail and SMS outboxes, flip MFA in the local directory, look into Durable instances and make the local
+ * stand-ins misbehave (fault injection, `POST /_dev/api/faults`). It is served by the functions host on loopback only
+ * and needs no key, so it guards itself against the two ways a web page in the developer's browser could still reach
+ * it: DNS rebinding (Host header) and cross-site form posts (CSRF).
  */
 
 /** One message in the console's outbox: a mail from the mail sink or a text message from the SMS sink. */
@@ -40,6 +42,29 @@ export interface StartEnrollmentResult {
   readonly body: unknown;
 }
 
+/** The local stand-ins `POST /_dev/api/faults` can target. */
+export type FaultTargetName = 'vault' | 'mail' | 'sms';
+
+/**
+ * A stand-in that can be told to misbehave for its next requests: the running sinks' and local vault's own handles.
+ * The vault can fail but not hang (it has no `hangNext`).
+ */
+export interface DevConsoleFaultTarget {
+  failNext(count: number, status: FailStatus, retryAfterSeconds?: number): void;
+  readonly hangNext?: (count: number) => void;
+}
+
+/** A fault the console applied, echoed back as `{ applied }`. */
+export type AppliedFault =
+  | {
+      readonly target: FaultTargetName;
+      readonly kind: 'fail';
+      readonly status: FailStatus;
+      readonly count: number;
+      readonly retryAfterSeconds?: number;
+    }
+  | { readonly target: FaultTargetName; readonly kind: 'hang'; readonly count: number };
+
 export interface DevConsoleDependencies {
   /** Every message the sinks accepted; the console sorts them by `receivedAt`. */
   readonly outbox: () => readonly OutboxEntry[];
@@ -47,6 +72,8 @@ export interface DevConsoleDependencies {
   readonly taskHub: Pick<TaskHub, 'list' | 'status'>;
   /** Calls the real HR API (`POST /api/enrollments`) with the function key; see {@link hrApiStarter}. */
   readonly startEnrollment: (body: unknown) => Promise<StartEnrollmentResult>;
+  /** The stand-ins fault injection reaches; a target left out answers 400. */
+  readonly faults?: Readonly<Partial<Record<FaultTargetName, DevConsoleFaultTarget>>>;
 }
 
 /** Serves a request when its path is `/_dev` or under `/_dev/` and resolves true; resolves false for anything else. */
@@ -63,6 +90,12 @@ export interface InstanceSummary {
 
 const jsonContentType = 'application/json; charset=utf-8';
 const maxJsonBytes = 64 * 1024;
+/** Upper bounds for one fault request: enough for any soak, small enough that a typo cannot break a stand-in for good. */
+const maxFaultCount = 10_000;
+const maxRetryAfterSeconds = 3_600;
+const faultTargets: readonly FaultTargetName[] = ['vault', 'mail', 'sms'];
+const failStatuses: readonly FailStatus[] = [429, 500, 503];
+const faultFields = new Set(['target', 'kind', 'status', 'count', 'retryAfterSeconds']);
 const maxFormBytes = 16 * 1024;
 /** How many enrollments started from the console, and UPNs touched by it, the page remembers. */
 const maxRecent = 25;
@@ -372,6 +405,29 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
         },
       },
     },
+    {
+      // Fault injection: the next `count` requests to a stand-in fail with `status` (and Retry-After) or hang. The
+      // sinks queue faults behind those still pending; the vault's failNext replaces what is pending.
+      pattern: /^\/_dev\/api\/faults$/,
+      handlers: {
+        POST: async ({ request, response }) => {
+          const fault = parseFault(await readJson(request));
+          const target = deps.faults?.[fault.target];
+          if (target === undefined) {
+            throw new Refusal(400, `This runtime has no ${fault.target} to inject faults into.`);
+          }
+          if (fault.kind === 'fail') {
+            target.failNext(fault.count, fault.status, fault.retryAfterSeconds);
+          } else {
+            if (target.hangNext === undefined) {
+              throw new Refusal(400, `The local ${fault.target} can be told to fail, not to hang.`);
+            }
+            target.hangNext(fault.count);
+          }
+          sendApiJson(response, 200, { applied: fault });
+        },
+      },
+    },
   ];
 
   return async (request, url, response) => {
@@ -471,6 +527,40 @@ function validUpn(value: string): string {
     throw new Refusal(400, 'Expected a user principal name (1-256 printable characters).');
   }
   return upn;
+}
+
+/** The body of `POST /_dev/api/faults`, checked field by field; a Refusal (400) names the first problem. */
+function parseFault(body: unknown): AppliedFault {
+  const expected =
+    'Expected { "target": "vault" | "mail" | "sms", "kind": "fail" | "hang", "status"?: 429 | 500 | 503, ' +
+    '"count": n, "retryAfterSeconds"?: n }.';
+  if (!isRecord(body)) throw new Refusal(400, expected);
+  const unknown = Object.keys(body).filter((key) => !faultFields.has(key));
+  if (unknown.length > 0) throw new Refusal(400, `Unknown field(s): ${unknown.join(', ')}. ${expected}`);
+  const { target, kind, status, count, retryAfterSeconds } = body;
+  const isTarget = (value: unknown): value is FaultTargetName => faultTargets.some((name) => name === value);
+  if (!isTarget(target)) throw new Refusal(400, `target must be one of ${faultTargets.join(', ')}.`);
+  if (!isWholeNumber(count) || count < 1 || count > maxFaultCount) {
+    throw new Refusal(400, `count must be a whole number from 1 to ${maxFaultCount}.`);
+  }
+  if (kind === 'hang') {
+    if (status !== undefined || retryAfterSeconds !== undefined) {
+      throw new Refusal(400, 'A hang has no status and no retryAfterSeconds.');
+    }
+    return { target, kind, count };
+  }
+  if (kind !== 'fail') throw new Refusal(400, 'kind must be fail or hang.');
+  const isFailStatus = (value: unknown): value is FailStatus => failStatuses.some((code) => code === value);
+  if (!isFailStatus(status)) throw new Refusal(400, `A failure needs status ${failStatuses.join(', ')}.`);
+  if (retryAfterSeconds === undefined) return { target, kind, status, count };
+  if (!isWholeNumber(retryAfterSeconds) || retryAfterSeconds < 0 || retryAfterSeconds > maxRetryAfterSeconds) {
+    throw new Refusal(400, `retryAfterSeconds must be a whole number from 0 to ${maxRetryAfterSeconds}.`);
+  }
+  return { target, kind, status, count, retryAfterSeconds };
+}
+
+function isWholeNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value);
 }
 
 type OutboxFilter = { readonly to: string; readonly channel?: OutboxEntry['channel'] };

@@ -129,6 +129,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     directory,
     taskHub,
     startEnrollment: hrApiStarter({ url: `${hostUrl}/api/enrollments`, functionKey: options.functionKeys[0] ?? '' }),
+    // POST /_dev/api/faults reaches the running stand-ins, so tests can inject faults into a separate process.
+    faults: { vault, mail, sms },
   });
   const extraRoutes = options.extraRoutes;
   const host = await startFunctionsHost({

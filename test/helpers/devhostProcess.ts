@@ -12,6 +12,8 @@ export interface DevhostProcess {
   readonly url: string;
   readonly functionKey: string;
   readonly vaultUrl: string;
+  /** The process's DEVHOST_DATA_DIR: the local vault's, outboxes' and directory's files. */
+  readonly dataDir: string;
   /** Everything the process printed, across restarts. */
   readonly output: string[];
   start(): Promise<void>;
@@ -20,11 +22,23 @@ export interface DevhostProcess {
   stop(): Promise<void>;
 }
 
+export interface DevhostProcessOptions {
+  /**
+   * Connection string of the Azurite to use instead of the test run's shared one (`inject('azuriteConnectionString')`),
+   * e.g. one the test starts, stops and starts again itself.
+   */
+  readonly storageConnectionString?: string;
+}
+
 /**
  * `npm start` as a child process (the built `dist/devhost/start.js`), with its own ports, settings file and data
- * folder, on the test run's Azurite: a test can kill it at any moment and start it again on the same state.
+ * folder, on the test run's Azurite (or `options.storageConnectionString`): a test can kill it at any moment and start
+ * it again on the same state.
  */
-export async function createDevhostProcess(overrides: Record<string, string> = {}): Promise<DevhostProcess> {
+export async function createDevhostProcess(
+  overrides: Record<string, string> = {},
+  options: DevhostProcessOptions = {},
+): Promise<DevhostProcess> {
   const folder = await mkdtemp(join(tmpdir(), 'devhost-'));
   const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const [host, vault, mail, directory, sms] = await Promise.all([
@@ -39,6 +53,7 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
   };
   const functionKey = `key-${unique}`;
   const settingsFile = join(folder, 'local.settings.json');
+  const dataDir = join(folder, 'data');
   await writeFile(
     settingsFile,
     JSON.stringify({
@@ -74,6 +89,7 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
     url: `http://localhost:${host}`,
     functionKey,
     vaultUrl: `http://127.0.0.1:${vault}`,
+    dataDir,
     output,
     async start() {
       const started = spawn(process.execPath, [join(root, 'dist/devhost/start.js')], {
@@ -81,8 +97,8 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
         env: {
           ...process.env,
           DEVHOST_SETTINGS_FILE: settingsFile,
-          DEVHOST_DATA_DIR: join(folder, 'data'),
-          DEVHOST_STORAGE_CONNECTION: inject('azuriteConnectionString'),
+          DEVHOST_DATA_DIR: dataDir,
+          DEVHOST_STORAGE_CONNECTION: options.storageConnectionString ?? inject('azuriteConnectionString'),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -91,9 +107,12 @@ export async function createDevhostProcess(overrides: Record<string, string> = {
         const timer = setTimeout(() => {
           reject(new Error(`npm start did not print its banner within 20 s:\n${output.join('')}`));
         }, 20_000);
+        // Only this start's output counts: an earlier run's banner is still in `output` after a restart.
+        let printed = '';
         const onData = (chunk: Buffer) => {
           output.push(chunk.toString());
-          if (output.join('').includes('is running (ready in')) {
+          printed += chunk.toString();
+          if (printed.includes('is running (ready in')) {
             clearTimeout(timer);
             resolve();
           }

@@ -8,13 +8,16 @@ import {
   outboxOf,
   smsOutboxEntry,
   type DevConsoleDependencies,
+  type DevConsoleFaultTarget,
+  type FaultTargetName,
   type OutboxEntry,
   type StartEnrollmentResult,
 } from '../../devhost/devConsole.js';
 import { EventType, type HistoryEvent } from '../../devhost/durable/history.js';
 import type { StatusPayload } from '../../devhost/durable/taskHub.js';
 import { listen, readBody } from '../../devhost/localHttp.js';
-import type { SunkMessage } from '../../devhost/mailSink.js';
+import { startLocalVault } from '../../devhost/localVault.js';
+import { startMailSink, type SunkMessage } from '../../devhost/mailSink.js';
 import type { SunkSms } from '../../devhost/smsSink.js';
 import { freePort } from '../helpers/freePort.js';
 
@@ -93,6 +96,23 @@ const registered = new Set<string>();
 const starts: unknown[] = [];
 let nextStart: () => Promise<StartEnrollmentResult>;
 
+/** Every failNext/hangNext call the console made, as `target:method(args)`. */
+const faultCalls: string[] = [];
+const recordingTarget = (name: FaultTargetName, canHang: boolean): DevConsoleFaultTarget => ({
+  failNext: (count, status, retryAfterSeconds) => {
+    faultCalls.push(`${name}:failNext(${[count, status, retryAfterSeconds].map(String).join(',')})`);
+  },
+  ...(canHang
+    ? {
+        hangNext: (count: number) => {
+          faultCalls.push(`${name}:hangNext(${String(count)})`);
+        },
+      }
+    : {}),
+});
+/** The fault targets the console sees; a test may remove one and beforeEach puts it back. */
+const faultTargets: Partial<Record<FaultTargetName, DevConsoleFaultTarget>> = {};
+
 const deps: DevConsoleDependencies = {
   outbox: () => outbox,
   directory: {
@@ -114,6 +134,7 @@ const deps: DevConsoleDependencies = {
     starts.push(body);
     return nextStart();
   },
+  faults: faultTargets,
 };
 
 const accepted = (): Promise<StartEnrollmentResult> =>
@@ -161,6 +182,13 @@ beforeEach(() => {
   registered.clear();
   starts.length = 0;
   nextStart = accepted;
+  faultCalls.length = 0;
+  // The vault, like the real local vault, can fail but not hang.
+  Object.assign(faultTargets, {
+    vault: recordingTarget('vault', false),
+    mail: recordingTarget('mail', true),
+    sms: recordingTarget('sms', true),
+  });
 });
 
 interface Reply {
@@ -468,6 +496,155 @@ describe('dev console: enrollments API (playing HR)', () => {
     const formOnApi = await form('/_dev/api/enrollments', { employeeId: 'E7' }, sameOrigin());
     expect(formOnApi.status).toBe(415);
     expect(starts).toEqual([]);
+  });
+});
+
+describe('dev console: fault injection API', () => {
+  it('tells the vault to fail with a status and Retry-After, and echoes what it applied', async () => {
+    const reply = await json('POST', '/_dev/api/faults', {
+      target: 'vault',
+      kind: 'fail',
+      status: 429,
+      count: 3,
+      retryAfterSeconds: 1,
+    });
+    expect(reply.status).toBe(200);
+    expectJsonApi(reply);
+    expect(reply.json()).toEqual({
+      applied: { target: 'vault', kind: 'fail', status: 429, count: 3, retryAfterSeconds: 1 },
+    });
+    expect(faultCalls).toEqual(['vault:failNext(3,429,1)']);
+  });
+
+  it('makes the mail and SMS sinks fail without Retry-After, or hang', async () => {
+    const fail = await json('POST', '/_dev/api/faults', { target: 'mail', kind: 'fail', status: 500, count: 2 });
+    expect(fail.json()).toEqual({ applied: { target: 'mail', kind: 'fail', status: 500, count: 2 } });
+    const hang = await json('POST', '/_dev/api/faults', { count: 1, kind: 'hang', target: 'mail' });
+    expect(hang.status).toBe(200);
+    expect(hang.json()).toEqual({ applied: { target: 'mail', kind: 'hang', count: 1 } });
+    expect(
+      (await json('POST', '/_dev/api/faults', { target: 'sms', kind: 'fail', status: 503, count: 1 })).status,
+    ).toBe(200);
+    expect((await json('POST', '/_dev/api/faults', { target: 'sms', kind: 'hang', count: 4 })).status).toBe(200);
+    expect(faultCalls).toEqual([
+      'mail:failNext(2,500,undefined)',
+      'mail:hangNext(1)',
+      'sms:failNext(1,503,undefined)',
+      'sms:hangNext(4)',
+    ]);
+  });
+
+  it.each([
+    ['not JSON', '{"target":'],
+    ['no body', ''],
+    ['an array', '[{"target":"vault","kind":"fail","status":503,"count":1}]'],
+    ['no target', { kind: 'fail', status: 503, count: 1 }],
+    ['an unknown target', { target: 'directory', kind: 'fail', status: 503, count: 1 }],
+    ['no kind', { target: 'mail', status: 503, count: 1 }],
+    ['an unknown kind', { target: 'mail', kind: 'slow', count: 1 }],
+    ['a failure without status', { target: 'mail', kind: 'fail', count: 1 }],
+    ['a status it cannot inject', { target: 'mail', kind: 'fail', status: 404, count: 1 }],
+    ['a status as a string', { target: 'mail', kind: 'fail', status: '500', count: 1 }],
+    ['no count', { target: 'mail', kind: 'fail', status: 500 }],
+    ['count 0', { target: 'mail', kind: 'fail', status: 500, count: 0 }],
+    ['a negative count', { target: 'mail', kind: 'hang', count: -1 }],
+    ['a fractional count', { target: 'mail', kind: 'hang', count: 1.5 }],
+    ['a huge count', { target: 'mail', kind: 'hang', count: 1e9 }],
+    ['a negative Retry-After', { target: 'vault', kind: 'fail', status: 429, count: 1, retryAfterSeconds: -1 }],
+    ['a fractional Retry-After', { target: 'vault', kind: 'fail', status: 429, count: 1, retryAfterSeconds: 0.5 }],
+    ['a hang with a status', { target: 'mail', kind: 'hang', status: 500, count: 1 }],
+    ['a hang with Retry-After', { target: 'mail', kind: 'hang', count: 1, retryAfterSeconds: 1 }],
+    ['an unknown field', { target: 'mail', kind: 'hang', count: 1, forever: true }],
+    ['a hang for the vault, which cannot hang', { target: 'vault', kind: 'hang', count: 1 }],
+  ])('answers 400 { error } for %s and applies nothing', async (_what, body) => {
+    const reply = await json('POST', '/_dev/api/faults', body);
+    expect(reply.status).toBe(400);
+    expectJsonApi(reply);
+    expect(reply.json()).toEqual({ error: expect.any(String) as unknown });
+    expect(faultCalls).toEqual([]);
+  });
+
+  it('answers 400 for a target this runtime did not wire in', async () => {
+    delete faultTargets.sms;
+    const reply = await json('POST', '/_dev/api/faults', { target: 'sms', kind: 'hang', count: 1 });
+    expect(reply.status).toBe(400);
+    expect(reply.json()).toEqual({ error: 'This runtime has no sms to inject faults into.' });
+  });
+
+  it('keeps the guards of the other state-changing routes', async () => {
+    const body = { target: 'mail', kind: 'hang', count: 1 };
+    for (const headers of [
+      { 'Sec-Fetch-Site': 'cross-site' },
+      { 'Sec-Fetch-Site': 'same-site' },
+      { Origin: 'http://attacker.example' },
+    ]) {
+      expect((await json('POST', '/_dev/api/faults', body, headers)).status, JSON.stringify(headers)).toBe(403);
+    }
+    // A form-like content type is what a cross-site page could send without a preflight.
+    const plain = await send('POST', '/_dev/api/faults', {
+      headers: { 'Content-Type': 'text/plain' },
+      body: JSON.stringify(body),
+    });
+    expect(plain.status).toBe(403);
+    const rebound = await send('POST', '/_dev/api/faults', {
+      host: 'attacker.example:7071',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(rebound.status).toBe(403);
+    expect(faultCalls).toEqual([]);
+
+    const get = await send('GET', '/_dev/api/faults');
+    expect(get.status).toBe(405);
+    expect(get.headers.allow).toBe('POST');
+  });
+
+  it('reaches the real local vault and mail sink through their handles', async () => {
+    const vault = await startLocalVault({ port: 0 });
+    const mail = await startMailSink({ port: 0 });
+    const realConsole = createDevConsole({ ...deps, faults: { vault, mail } });
+    const consoleServer = createServer((request, response) => {
+      void realConsole(request, new URL(request.url ?? '/', 'http://localhost'), response);
+    });
+    const consolePort = await listen(consoleServer, 0, '127.0.0.1');
+    const inject = (body: unknown) =>
+      fetch(`http://localhost:${consolePort}/_dev/api/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      expect(
+        (await inject({ target: 'vault', kind: 'fail', status: 429, count: 1, retryAfterSeconds: 2 })).status,
+      ).toBe(200);
+      const secretUrl = `${vault.url}/secrets/anything?api-version=7.6`;
+      const throttled = await fetch(secretUrl, { headers: { Authorization: 'Bearer local-dev-token' } });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('2');
+      // One fault, used up: the next request reaches the vault itself (which has no such secret).
+      expect((await fetch(secretUrl, { headers: { Authorization: 'Bearer local-dev-token' } })).status).toBe(404);
+
+      expect((await inject({ target: 'mail', kind: 'hang', count: 1 })).status).toBe(200);
+      const sendMail = () =>
+        fetch(`${mail.url}/v3/mail/send`, {
+          method: 'POST',
+          headers: { Authorization: 'Bearer SG.key', 'Content-Type': 'application/json' },
+          body: '{}',
+          signal: AbortSignal.timeout(500),
+        });
+      await expect(sendMail()).rejects.toMatchObject({ name: 'TimeoutError' });
+      expect((await sendMail()).status).toBe(400);
+      expect((await inject({ target: 'mail', kind: 'fail', status: 503, count: 1 })).status).toBe(200);
+      expect((await sendMail()).status).toBe(503);
+    } finally {
+      consoleServer.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        consoleServer.close(() => {
+          resolve();
+        });
+      });
+      await Promise.all([vault.close(), mail.close()]);
+    }
   });
 });
 
