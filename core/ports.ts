@@ -92,6 +92,7 @@ export interface ActiveEnrollment {
   readonly enrollmentId: string;
   readonly requestFingerprint: string;
   readonly etag: string;
+  readonly claimedAt?: string | undefined;
 }
 
 export interface EnrollmentStore {

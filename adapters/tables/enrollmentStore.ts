@@ -44,6 +44,7 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
         enrollmentId: stringColumn(entity, table, 'enrollmentId'),
         requestFingerprint: stringColumn(entity, table, 'requestFingerprint'),
         etag: etagOf(entity, table),
+        claimedAt: optionalStringColumn(entity, table, 'claimedAt'),
       };
     } catch (error) {
       if (sdkStatusCode(error) === 404) return undefined;
@@ -74,6 +75,7 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
             employeeId,
             enrollmentId,
             requestFingerprint,
+            claimedAt: new Date().toISOString(),
           });
           return { outcome: 'claimed' };
         } catch (error) {

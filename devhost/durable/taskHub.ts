@@ -264,6 +264,9 @@ export class TaskHub {
       await this.store.deleteWork(item.key);
       return;
     }
+    // A poll that listed this item before an earlier run of it deleted it can dispatch it again after that run left
+    // inFlight: only run it while its work item still exists.
+    if (!(await this.store.hasWork(item.key))) return;
     const work = JSON.parse(item.payload) as { taskScheduledId: number; name: string; input: string };
     const registration = this.registry.get(work.name);
     let result: HistoryEvent;

@@ -117,7 +117,8 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
       }
       const existing = claim.active;
       const status = await instances.status(existing.enrollmentId);
-      const stale = status === undefined ? await isOrphaned(store, existing.enrollmentId) : isFinished(status);
+      const stale =
+        status === undefined ? await isOrphaned(store, existing.enrollmentId, existing.claimedAt) : isFinished(status);
       if (stale) {
         await store.releaseActiveIfUnchanged(enrollment.employeeId, existing);
         continue;
@@ -134,9 +135,11 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     throw problems.conflict('The enrollment for this employee changed while starting; retry the request.');
   }
 
-  async function isOrphaned(store: EnrollmentStore, enrollmentId: string): Promise<boolean> {
+  async function isOrphaned(store: EnrollmentStore, enrollmentId: string, claimedAt?: string): Promise<boolean> {
     const record = await store.get(enrollmentId);
-    if (record === undefined) return false; // the winner of a race is between claiming and saving
+    // The winner of a race is between claiming and saving, unless it claimed long ago and died there.
+    if (record === undefined)
+      return claimedAt !== undefined && deps.now().getTime() - Date.parse(claimedAt) > orphanedClaimAfterMs;
     return deps.now().getTime() - new Date(record.createdAt).getTime() > orphanedClaimAfterMs;
   }
 

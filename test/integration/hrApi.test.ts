@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTableClientFactory, encodeKey } from '../../adapters/tables/tableClients.js';
 import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -77,6 +78,27 @@ describe('idempotent start', () => {
       (instance) => (instance.input as { employeeId?: string } | null)?.employeeId === 'E2002',
     );
     expect(instances).toHaveLength(1);
+  });
+
+  it('takes over a claim whose starter died before saving the enrollment', async () => {
+    const tables = createTableClientFactory(
+      { connectionString: inject('azuriteConnectionString') },
+      { tablePrefix: runtime.settings['APP_TABLE_PREFIX'] },
+    );
+    // What a crash between claiming the slot and saving the record leaves behind, ten minutes ago.
+    await (
+      await tables('Enrollments')
+    ).createEntity({
+      partitionKey: 'active',
+      rowKey: encodeKey('E2004'),
+      employeeId: 'E2004',
+      enrollmentId: '11111111-1111-4111-8111-111111111111',
+      requestFingerprint: 'f'.repeat(64),
+      claimedAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+    });
+    const response = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2004') });
+    expect(response.status).toBe(202);
+    expect(((await response.json()) as { id: string }).id).not.toBe('11111111-1111-4111-8111-111111111111');
   });
 
   it('lets a new enrollment start once the previous one has finished', async () => {
