@@ -14,23 +14,7 @@ import {
   newOneTimeCode,
 } from '../../core/oneTimeCode.js';
 import { enrollmentEvents, type EnrollmentProgress } from '../../core/orchestrationContract.js';
-import type {
-  AuditLog,
-  CodeChannel,
-  Directory,
-  EnrollmentInstances,
-  EnrollmentRecord,
-  EnrollmentStore,
-  LinkPurpose,
-  LinkTokenStore,
-  Locale,
-  Mailer,
-  OneTimeCodeStore,
-  RateLimiter,
-  RevealClaimStore,
-  SmsSender,
-  Vault,
-} from '../../core/ports.js';
+import type { CodeChannel, EnrollmentInstances, EnrollmentRecord, LinkPurpose, Locale } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import type { Stage } from '../../core/stages.js';
 import { digestsEqual, hashToken, isWellFormedToken, newLinkToken } from '../../core/tokens.js';
@@ -45,9 +29,24 @@ import {
   type RenderedPage,
 } from '../../pages/employeePages.js';
 import { toStatusBody } from './hrApi.js';
+import type { Services } from '../composition.js';
 import type { HttpHandler } from './http.js';
 
-export interface EmployeePageDependencies {
+/** The composition root's adapters the pages use, plus the per-invocation Durable client. */
+export interface EmployeePageDependencies extends Pick<
+  Services,
+  | 'enrollments'
+  | 'linkTokens'
+  | 'oneTimeCodes'
+  | 'revealClaims'
+  | 'audit'
+  | 'rateLimiter'
+  | 'vault'
+  | 'mailer'
+  | 'sms'
+  | 'directory'
+  | 'now'
+> {
   readonly config: Pick<
     Config,
     | 'PUBLIC_BASE_URL'
@@ -58,17 +57,6 @@ export interface EmployeePageDependencies {
     | 'MAIL_IMAP_SERVER'
     | 'MAIL_SMTP_SERVER'
   >;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly linkTokens: () => Promise<LinkTokenStore>;
-  readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
-  readonly revealClaims: () => Promise<RevealClaimStore>;
-  readonly audit: () => Promise<AuditLog>;
-  readonly rateLimiter: () => Promise<RateLimiter>;
-  readonly vault: () => Promise<Vault>;
-  readonly mailer: () => Promise<Mailer>;
-  /** Undefined when no SMS provider is configured: codes then go by e-mail only. */
-  readonly sms: (() => Promise<SmsSender>) | undefined;
-  readonly directory: () => Promise<Directory>;
   readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
   readonly now: () => Date;
 }
