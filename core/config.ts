@@ -138,6 +138,12 @@ export const configSchema = z.object({
   ACTIVITY_RETRY_FIRST_INTERVAL: z._default(duration('PT5S'), 5_000),
   ACTIVITY_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
   ACTIVITY_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 5),
+  // Microsoft's own app passwords stop at 40 per user; one per device is the intent.
+  MAX_APP_PASSWORDS_PER_USER: z._default(integer(1, 100), 40),
+  VERIFY_MAX_FAILURES_PER_USER: z._default(integer(1, 1000), 10),
+  // One relay speaks for many users, so its budget is larger than a single user's.
+  VERIFY_MAX_FAILURES_PER_CALLER: z._default(integer(1, 100_000), 100),
+  VERIFY_FAILURE_WINDOW: z._default(duration('PT15M'), 15 * 60_000),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import type { FieldProblem } from './problem.js';
 import type { Locale } from './ports.js';
 
-const printable = (max: number, what: string) =>
+export const printable = (max: number, what: string) =>
   z.string({ error: `expected ${what} as a string` }).check(
     z.trim(),
     z.minLength(1, `expected ${what}`),
@@ -12,7 +12,7 @@ const printable = (max: number, what: string) =>
     z.regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
   );
 
-const email = (what: string) =>
+export const email = (what: string) =>
   z
     .email({ error: `expected ${what} as an e-mail address` })
     .check(z.maxLength(254, 'expected at most 254 characters'));
@@ -95,7 +95,7 @@ function pointerOf(path: readonly PropertyKey[]): string {
  * The idempotency fingerprint: SHA-256 of the normalised request with keys sorted, so the same request sent with
  * fields in another order, or with the default locale spelled out, is still "the same body".
  */
-export function fingerprintRequest(request: EnrollmentRequest): string {
+export function fingerprintRequest(request: object): string {
   return createHash('sha256').update(canonicalJson(request)).digest('hex');
 }
 

@@ -46,6 +46,11 @@ export interface EnrollmentInput {
   readonly enrollmentId: string;
   readonly employeeId: string;
   readonly policy: EnrollmentPolicy;
+  /**
+   * Set for another app password of a finished enrollment (POST /api/enrollments/{id}/app-passwords): the id of that
+   * enrollment. No invitation and no verification; the ready link goes to the contact verified there.
+   */
+  readonly reissueOf?: string;
 }
 
 /** The orchestration's custom status: what the status API and the employee pages show. */
@@ -73,6 +78,12 @@ export interface SendEmailInput {
   readonly kind: EmailActivityKind;
   /** For kinds that carry a link: when the link stops working (ISO 8601). */
   readonly linkExpiresAt?: string;
+  /**
+   * Who gets it: the invitation address (the default, left out of history), or the contact the employee verified,
+   * by e-mail or else by SMS (re-issued passwords: the invitation address may be a mailbox the employee no longer
+   * reads, or one the new password is for).
+   */
+  readonly recipient?: 'invitee' | 'contact';
 }
 
 /** Activities return a typed failure for what retrying cannot fix and throw for what it can. */

@@ -1,3 +1,5 @@
+import type { UserHashSalt } from './appPasswordHash.js';
+
 /**
  * The ports: the only I/O the domain asks for. Adapters in `adapters/` implement them with the real SDKs; tests and
  * the local runtime swap in real local components behind the same shapes. Transient failures are thrown as
@@ -208,4 +210,57 @@ export interface RateLimiter {
   hit(key: string, limit: number, windowMs: number): Promise<{ readonly allowed: boolean; readonly count: number }>;
   /** Whether `key` has already exceeded `limit` in the current window, without counting anything. */
   isLimited(key: string, limit: number, windowMs: number): Promise<boolean>;
+}
+
+/**
+ * One of a user's app passwords as the verify API and HR see it: the label and dates, a reference to the vault
+ * version, and the salted slow hash (core/appPasswordHash.ts). Never the value.
+ */
+export interface AppPasswordCredential {
+  /** As HR spelled it; unique per user ignoring case. */
+  readonly label: string;
+  readonly enrollmentId: string;
+  /** Fingerprint of the request that reserved the label, so a repeated request is recognised as the same one. */
+  readonly requestFingerprint: string;
+  readonly reservedAt: string;
+  /** Set once the password is minted; until then the label is only reserved and nothing verifies. */
+  readonly issued?: IssuedAppPassword;
+}
+
+export interface IssuedAppPassword {
+  readonly secretName: string;
+  readonly version: string;
+  readonly issuedAt: string;
+  /** ISO 8601, or null when the password does not expire. */
+  readonly expiresAt: string | null;
+  /** base64 scrypt output under the user's salt. */
+  readonly hash: string;
+}
+
+export interface UserAppPasswords {
+  /** Undefined until the user's first password is hashed. */
+  readonly salt: UserHashSalt | undefined;
+  readonly credentials: readonly AppPasswordCredential[];
+}
+
+export type ReserveLabelResult =
+  | { readonly outcome: 'reserved' }
+  | { readonly outcome: 'taken'; readonly credential: AppPasswordCredential }
+  | { readonly outcome: 'limit-reached' };
+
+export interface AppPasswordCredentialStore {
+  /** All of one user's labels and the user's salt, in one partition read (the verify API's only storage read). */
+  list(userPrincipalName: string): Promise<UserAppPasswords>;
+  /** Reserves `label` (insert-if-absent, case-insensitive) unless the user already has `maxPerUser` labels. */
+  reserve(
+    userPrincipalName: string,
+    credential: Omit<AppPasswordCredential, 'issued'>,
+    maxPerUser: number,
+  ): Promise<ReserveLabelResult>;
+  /** The user's salt, created on first use; concurrent first uses agree on one. */
+  salt(userPrincipalName: string): Promise<UserHashSalt>;
+  /** Records the minted password on the label reserved by `enrollmentId` (creating it when it was never reserved). */
+  issue(userPrincipalName: string, label: string, enrollmentId: string, issued: IssuedAppPassword): Promise<void>;
+  /** Deletes the label; with `enrollmentId`, only while it still belongs to that enrollment. False when nothing went. */
+  remove(userPrincipalName: string, label: string, enrollmentId?: string): Promise<boolean>;
 }

@@ -61,6 +61,7 @@ export const problems = {
     problem('payload-too-large', 413, 'The request body is too large', `At most ${limitBytes} bytes are accepted.`),
   unsupportedMediaType: (expected: string) =>
     problem('unsupported-media-type', 415, 'Unsupported media type', `Send the body as ${expected}.`),
+  tooManyRequests: (detail: string) => problem('too-many-requests', 429, 'Too many requests', detail),
   unavailable: (detail: string) => problem('unavailable', 503, 'Temporarily unavailable', detail),
   internal: () =>
     problem('internal', 500, 'Internal error', 'The request could not be completed. It has been logged; try again.'),

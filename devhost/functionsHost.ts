@@ -15,8 +15,14 @@ export interface FunctionsHostOptions {
   readonly taskHubName: string;
   /** host.json's extensions.http.routePrefix ("api" when absent). */
   readonly routePrefix: string;
-  /** Keys accepted for authLevel "function" (x-functions-key header or code query parameter). */
+  /**
+   * Keys accepted for authLevel "function" (x-functions-key header or code query parameter) by every function not in
+   * `keysByFunction`. In Azure a host key would open every function; the runbook hands out function keys only (HR's
+   * on the HR functions, the relying services' on the verify function), and this models that set-up.
+   */
   readonly functionKeys: readonly string[];
+  /** Function keys of individual functions, which then accept these instead of `functionKeys`. */
+  readonly keysByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Keys accepted for authLevel "admin" (and "function"). */
   readonly masterKeys?: readonly string[];
   /** Routes the local runtime itself serves (the dev console); return true when handled. */
@@ -185,7 +191,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       const accepted =
         route.authLevel === 'admin'
           ? (options.masterKeys ?? [])
-          : [...options.functionKeys, ...(options.masterKeys ?? [])];
+          : [
+              ...(options.keysByFunction?.[route.registration.metadata.name] ?? options.functionKeys),
+              ...(options.masterKeys ?? []),
+            ];
       if (typeof presented !== 'string' || !accepted.includes(presented)) {
         response.writeHead(401, { 'Cache-Control': 'no-store' });
         response.end();

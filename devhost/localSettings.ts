@@ -5,14 +5,20 @@ import { join } from 'node:path';
 export interface LocalSettingsFile {
   readonly Values: Record<string, string>;
   readonly Host?: { readonly LocalHttpPort?: number };
-  readonly DevHost?: { readonly functionKey?: string };
+  /** functionKey: HR's key on the HR functions; relyingServiceKey: the verify function's own key. */
+  readonly DevHost?: { readonly functionKey?: string; readonly relyingServiceKey?: string };
 }
 
-const placeholderKey = 'local-function-key-replaced-on-first-start';
+const placeholders = new Set([
+  'local-function-key-replaced-on-first-start',
+  'local-relying-service-key-replaced-on-first-start',
+]);
+const isUnset = (key: string | undefined) => key === undefined || placeholders.has(key);
 
 /**
- * Reads local.settings.json, creating it from the sample on first run with a freshly generated function key (so no
- * two machines share one). Returns whether it was created.
+ * Reads local.settings.json, creating it from the sample on first run with freshly generated function keys (so no
+ * two machines share one); a file from before the verify API gets its relying-service key added. Returns whether it
+ * was created.
  */
 export async function ensureLocalSettings(
   root: string,
@@ -27,10 +33,17 @@ export async function ensureLocalSettings(
     created = true;
   }
   const settings = JSON.parse(await readFile(file, 'utf8')) as LocalSettingsFile;
-  if (settings.DevHost?.functionKey === undefined || settings.DevHost.functionKey === placeholderKey) {
+  const keys = settings.DevHost ?? {};
+  if (isUnset(keys.functionKey) || isUnset(keys.relyingServiceKey)) {
+    const fresh = () => randomBytes(24).toString('base64url');
     const updated = {
       ...settings,
-      DevHost: { ...settings.DevHost, functionKey: randomBytes(24).toString('base64url') },
+      DevHost: {
+        ...keys,
+        functionKey: keys.functionKey !== undefined && !isUnset(keys.functionKey) ? keys.functionKey : fresh(),
+        relyingServiceKey:
+          keys.relyingServiceKey !== undefined && !isUnset(keys.relyingServiceKey) ? keys.relyingServiceKey : fresh(),
+      },
     };
     await writeFile(file, `${JSON.stringify(updated, null, 2)}\n`);
     return { settings: updated, created };

@@ -23,6 +23,7 @@ export interface RuntimeOptions {
   /** App settings on top of the local defaults (durations shortened by tests, for example). */
   readonly settings?: Readonly<Record<string, string>>;
   readonly functionKeys: readonly string[];
+  readonly keysByFunction?: FunctionsHostOptions['keysByFunction'];
   /** Where the local vault, outbox and directory keep their state; in memory when omitted. */
   readonly dataDir?: string;
   readonly pollIntervalMs?: number;
@@ -140,6 +141,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     taskHubName,
     routePrefix: await routePrefixFromHostJson(),
     functionKeys: options.functionKeys,
+    ...(options.keysByFunction === undefined ? {} : { keysByFunction: options.keysByFunction }),
     log,
     // The dev console answers /_dev; it exists only in the local runtime.
     extraRoutes: async (request, url, response) =>

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError } from '../core/config.js';
+import { verifyFunctionName } from '../core/functionNames.js';
 import { startAzurite, type RunningAzurite } from './azurite.js';
 import { ensureLocalSettings, portOf } from './localSettings.js';
 import { startRuntime, type RunningRuntime } from './runtime.js';
@@ -94,6 +95,7 @@ async function main(): Promise<void> {
     }
     const appTables = values['APP_TABLES'];
     const functionKey = settings.DevHost?.functionKey ?? '';
+    const relyingServiceKey = settings.DevHost?.relyingServiceKey ?? '';
     runtime = await startRuntime({
       storageConnectionString: storage,
       ports,
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
         }).filter(([, value]) => value !== ''),
       ),
       functionKeys: [functionKey],
+      keysByFunction: { [verifyFunctionName]: [relyingServiceKey] },
       dataDir,
       // The deployable bundle (package.json "main"), so `npm start` runs what Azure would run.
       appEntry: pathToFileURL(join(root, 'dist/app/index.js')).href,
@@ -112,7 +115,7 @@ async function main(): Promise<void> {
         console.log(line);
       },
     });
-    printBanner(runtime.url, functionKey, ((Date.now() - started) / 1000).toFixed(1));
+    printBanner(runtime.url, functionKey, relyingServiceKey, ((Date.now() - started) / 1000).toFixed(1));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`local.settings.json is not valid:\n${error.message}`);
@@ -123,12 +126,13 @@ async function main(): Promise<void> {
   }
 }
 
-function printBanner(url: string, key: string, seconds: string): void {
+function printBanner(url: string, key: string, relyingServiceKey: string, seconds: string): void {
   const lines = [
     `App password enrollment is running (ready in ${seconds} s). Press Ctrl-C to stop.`,
     '',
     `  Dev console     ${url}/_dev            play HR, read the outbox, flip MFA, watch instances`,
     `  HR API          ${url}/api/enrollments   (header x-functions-key: ${key})`,
+    `  Verify API      ${url}/api/app-passwords/verify   (relying services' key: ${relyingServiceKey})`,
     `  Outbox (JSON)   ${url}/_dev/api/outbox`,
     '',
     '  Start an enrollment from the dev console, or:',

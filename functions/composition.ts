@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../core/config.js';
 import type {
+  AppPasswordCredentialStore,
   AuditLog,
   Directory,
   EnrollmentStore,
@@ -21,6 +22,7 @@ export interface Services {
   readonly linkTokens: () => Promise<LinkTokenStore>;
   readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
   readonly revealClaims: () => Promise<RevealClaimStore>;
+  readonly credentials: () => Promise<AppPasswordCredentialStore>;
   readonly audit: () => Promise<AuditLog>;
   readonly rateLimiter: () => Promise<RateLimiter>;
   readonly vault: () => Promise<Vault>;
@@ -97,6 +99,11 @@ export function createServices(config: Config): Services {
     ),
     revealClaims: lazy(async () =>
       (await import('../adapters/tables/revealClaimStore.js')).createTableRevealClaimStore(await tables()),
+    ),
+    credentials: lazy(async () =>
+      (await import('../adapters/tables/appPasswordCredentialStore.js')).createTableAppPasswordCredentialStore(
+        await tables(),
+      ),
     ),
     audit: lazy(async () => (await import('../adapters/tables/auditLog.js')).createTableAuditLog(await tables())),
     rateLimiter: lazy(async () =>

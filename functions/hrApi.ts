@@ -9,6 +9,7 @@ export function registerHrApi(services: Services): void {
   const handlers = createHrApiHandlers({
     config: services.config,
     enrollments: services.enrollments,
+    credentials: services.credentials,
     instances: (_request, context) => createDurableInstances(df.getClient(context)),
     now: services.now,
     newId: randomUUID,

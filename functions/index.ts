@@ -1,5 +1,6 @@
 import { loadConfig } from '../core/config.js';
 import { registerActivities } from './activities.js';
+import { registerAppPasswordApi } from './appPasswords.js';
 import { createServices } from './composition.js';
 import { registerEmployeePages } from './employeePages.js';
 import './enrollmentOrchestration.js';
@@ -11,5 +12,6 @@ import { registerHrApi } from './hrApi.js';
  */
 const services = createServices(loadConfig(process.env));
 registerHrApi(services);
+registerAppPasswordApi(services);
 registerActivities(services);
 registerEmployeePages(services);

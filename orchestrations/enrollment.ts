@@ -58,11 +58,16 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     }
   }
 
-  function* sendEmail(kind: SendEmailInput['kind'], linkExpiresAt?: Date): Step<ActivityResult> {
+  function* sendEmail(
+    kind: SendEmailInput['kind'],
+    linkExpiresAt?: Date,
+    recipient: SendEmailInput['recipient'] = 'invitee',
+  ): Step<ActivityResult> {
     const payload: SendEmailInput = {
       enrollmentId: input.enrollmentId,
       kind,
       ...(linkExpiresAt === undefined ? {} : { linkExpiresAt: linkExpiresAt.toISOString() }),
+      ...(recipient === 'invitee' ? {} : { recipient }),
     };
     return yield* call(activityNames.sendEmail, payload);
   }
@@ -84,29 +89,40 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     yield* call(activityNames.disableAppPassword, payload);
   }
 
-  const invited = yield* sendEmail('invitation', invitationExpiresAt);
-  if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
-
-  const mfa = context.df.waitForExternalEvent(enrollmentEvents.mfaRegistered);
-  const contact = context.df.waitForExternalEvent(enrollmentEvents.contactVerified);
   const cancel = context.df.waitForExternalEvent(enrollmentEvents.cancelled);
 
-  let remindersSent = 0;
-  while (!(mfa.isCompleted && contact.isCompleted)) {
-    const wake = planVerificationWake(startedAt, policy, remindersSent);
-    const pending = [mfa, contact].filter((task) => !task.isCompleted);
-    const race = yield* raceWithTimer(context, [...pending, cancel], wake.fireAt);
-    if (race.timedOut) {
-      if (wake.kind === 'deadline') {
-        yield* sendEmail('expired');
-        return yield* finish('expired', 'verification-deadline');
+  /** Invitation, then MFA and a verified contact in either order; returns the outcome when the enrollment ends here. */
+  function* inviteAndVerify(): Step<EnrollmentOutcome | undefined> {
+    const invited = yield* sendEmail('invitation', invitationExpiresAt);
+    if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
+
+    const mfa = context.df.waitForExternalEvent(enrollmentEvents.mfaRegistered);
+    const contact = context.df.waitForExternalEvent(enrollmentEvents.contactVerified);
+
+    let remindersSent = 0;
+    while (!(mfa.isCompleted && contact.isCompleted)) {
+      const wake = planVerificationWake(startedAt, policy, remindersSent);
+      const pending = [mfa, contact].filter((task) => !task.isCompleted);
+      const race = yield* raceWithTimer(context, [...pending, cancel], wake.fireAt);
+      if (race.timedOut) {
+        if (wake.kind === 'deadline') {
+          yield* sendEmail('expired');
+          return yield* finish('expired', 'verification-deadline');
+        }
+        remindersSent += 1;
+        yield* sendEmail('reminder', invitationExpiresAt);
+        continue;
       }
-      remindersSent += 1;
-      yield* sendEmail('reminder', invitationExpiresAt);
-      continue;
+      if (race.winner === cancel) return yield* finish('cancelled', 'cancelled-by-hr');
+      report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contact.isCompleted });
     }
-    if (race.winner === cancel) return yield* finish('cancelled', 'cancelled-by-hr');
-    report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contact.isCompleted });
+    return undefined;
+  }
+
+  // A re-issue skips straight to minting: the employee verified in the enrollment it re-issues.
+  if (input.reissueOf === undefined) {
+    const ended = yield* inviteAndVerify();
+    if (ended !== undefined) return ended;
   }
 
   report({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
@@ -126,7 +142,7 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
   const revealed = context.df.waitForExternalEvent(enrollmentEvents.passwordRevealed);
   // An undeliverable ready mail does not end the enrollment: the enrollment page (open, or via the invitation link)
   // offers the reveal too, and the retrieval deadline still disables an unrevealed password.
-  yield* sendEmail('ready', retrievalExpiresAt);
+  yield* sendEmail('ready', retrievalExpiresAt, input.reissueOf === undefined ? 'invitee' : 'contact');
 
   const retrieval = yield* raceWithTimer(context, [revealed, cancel], retrievalExpiresAt);
   if (!retrieval.timedOut && retrieval.winner === revealed) return yield* finish('revealed');

@@ -23,6 +23,8 @@ export interface Catalogue {
   readonly sms: {
     /** The text message carrying a one-time code. */
     readonly code: (code: string, minutes: number) => string;
+    /** The link to another app password for a contact without e-mail; no secret in it, the link needs a code too. */
+    readonly ready: (link: string, until: string) => string;
   };
   readonly pages: {
     readonly siteName: string;

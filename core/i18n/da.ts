@@ -39,6 +39,7 @@ export const da: Catalogue = {
   },
   sms: {
     code: (code, minutes) => `Din bekræftelseskode er ${code}. Den virker i ${minutes} minutter.`,
+    ready: (link, until) => `Din nye app-adgangskode er klar. Åbn ${link} senest ${until} for at se den én gang.`,
   },
   pages: {
     siteName: 'Opsætning af arbejdslogin',

@@ -39,6 +39,7 @@ export const en: Catalogue = {
   },
   sms: {
     code: (code, minutes) => `Your verification code is ${code}. It works for ${minutes} minutes.`,
+    ready: (link, until) => `Your new app password is ready. Open ${link} by ${until} to see it once.`,
   },
   pages: {
     siteName: 'Work sign-in set-up',

@@ -1,5 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { generateAppPassword } from '../../core/appPassword.js';
+import { hashAppPassword } from '../../core/appPasswordHash.js';
+import { labelOf } from '../../core/appPasswordLabels.js';
 import type { Config } from '../../core/config.js';
 import { composeMail, type MailContent } from '../../core/emails.js';
 import { isPermanentError } from '../../core/errors.js';
@@ -12,7 +14,18 @@ import type {
   RecordOutcomeInput,
   SendEmailInput,
 } from '../../core/orchestrationContract.js';
-import type { AuditLog, EnrollmentStore, LinkTokenStore, Mailer, Vault } from '../../core/ports.js';
+import type {
+  AppPasswordCredentialStore,
+  AppPasswordReference,
+  AuditLog,
+  EnrollmentRecord,
+  EnrollmentStore,
+  LinkTokenStore,
+  Mailer,
+  SmsSender,
+  Vault,
+} from '../../core/ports.js';
+import { formatDateTime, messagesFor } from '../../core/i18n/index.js';
 import { newLinkToken } from '../../core/tokens.js';
 
 export interface ActivityDependencies {
@@ -20,7 +33,10 @@ export interface ActivityDependencies {
   readonly enrollments: () => Promise<EnrollmentStore>;
   readonly linkTokens: () => Promise<LinkTokenStore>;
   readonly vault: () => Promise<Vault>;
+  readonly credentials: () => Promise<AppPasswordCredentialStore>;
   readonly mailer: () => Promise<Mailer>;
+  /** Undefined when no SMS provider is configured. */
+  readonly sms: (() => Promise<SmsSender>) | undefined;
   readonly audit: () => Promise<AuditLog>;
   readonly now: () => Date;
   /** Overridable so the distribution test and nothing else can steer the generator. */
@@ -57,6 +73,60 @@ export function createActivities(deps: ActivityDependencies): Activities {
     });
   };
 
+  /**
+   * Stores the slow hash the verify API checks, once per vault version. A retried mint that found the version an
+   * earlier try wrote has no value in hand; it reads it back once, which happens only on that rare path.
+   */
+  async function recordHash(
+    record: EnrollmentRecord,
+    reference: AppPasswordReference,
+    password: string | undefined,
+  ): Promise<void> {
+    const credentials = await deps.credentials();
+    const label = labelOf(record);
+    const { credentials: existing } = await credentials.list(record.userPrincipalName);
+    const stored = existing.find(
+      (credential) =>
+        credential.enrollmentId === record.enrollmentId && credential.issued?.version === reference.version,
+    );
+    if (stored !== undefined) return;
+    const value = password ?? (await (await deps.vault()).readAppPassword(reference));
+    const salt = await credentials.salt(record.userPrincipalName);
+    await credentials.issue(record.userPrincipalName, label, record.enrollmentId, {
+      secretName: reference.secretName,
+      version: reference.version,
+      issuedAt: deps.now().toISOString(),
+      expiresAt: reference.expiresOn,
+      hash: await hashAppPassword(value, salt),
+    });
+  }
+
+  /** A re-issued password's link for a verified contact that is a phone number only. */
+  async function sendReadyText(record: EnrollmentRecord, link: string, until: Date): Promise<ActivityResult> {
+    const phone = record.contact.phone;
+    if (phone === undefined || deps.sms === undefined) {
+      await audit(record.enrollmentId, 'sms-unavailable:ready');
+      return { ok: false, reason: 'no-contact-channel' };
+    }
+    const when = formatDateTime(until, record.locale, deps.config.TIME_ZONE);
+    try {
+      await (await deps.sms()).send({ to: phone, text: messagesFor(record.locale).sms.ready(link, when) });
+    } catch (error) {
+      if (!isPermanentError(error)) throw error;
+      await audit(record.enrollmentId, 'sms-rejected:ready');
+      return { ok: false, reason: 'recipient-rejected' };
+    }
+    await audit(record.enrollmentId, 'sms-sent:ready');
+    return { ok: true };
+  }
+
+  /** Frees the label of an enrollment that ended without a usable password (no-op when it was never reserved). */
+  async function releaseLabel(enrollmentId: string): Promise<void> {
+    const record = await (await deps.enrollments()).get(enrollmentId);
+    if (record === undefined) return;
+    await (await deps.credentials()).remove(record.userPrincipalName, labelOf(record), enrollmentId);
+  }
+
   return {
     async sendEnrollmentEmail(input) {
       const record = await (await deps.enrollments()).get(input.enrollmentId);
@@ -78,8 +148,14 @@ export function createActivities(deps: ActivityDependencies): Activities {
             : enrollmentLink(deps.config.PUBLIC_BASE_URL, token);
         content = { kind: input.kind, link, linkExpiresAt: new Date(input.linkExpiresAt) };
       }
+      const contactByText = input.recipient === 'contact' && record.contact.email === undefined;
+      if (contactByText && content.kind === 'ready') return sendReadyText(record, content.link, content.linkExpiresAt);
       const mail = composeMail(
-        { to: record.inviteEmail, displayName: record.displayName, locale: record.locale },
+        {
+          to: input.recipient === 'contact' ? (record.contact.email ?? record.inviteEmail) : record.inviteEmail,
+          displayName: record.displayName,
+          locale: record.locale,
+        },
         content,
         deps.config.TIME_ZONE,
       );
@@ -104,21 +180,24 @@ export function createActivities(deps: ActivityDependencies): Activities {
         // A retried mint (the first try wrote, then failed before returning) hands back what is already there,
         // so one enrollment never ends up with two live passwords.
         let reference = await vault.findLiveAppPassword(secretName);
+        let password: string | undefined;
         if (reference === undefined) {
           const now = deps.now();
           const lifetime = deps.config.APP_PASSWORD_VALID_FOR;
+          password = (deps.generatePassword ?? generateAppPassword)();
           reference = await vault.storeAppPassword(
             secretName,
-            (deps.generatePassword ?? generateAppPassword)(),
+            password,
             {
               enrollmentId: record.enrollmentId,
               employeeId: record.employeeId,
               issuedAt: now.toISOString(),
-              ...(record.deviceLabel === undefined ? {} : { deviceLabel: record.deviceLabel }),
+              deviceLabel: labelOf(record),
             },
             lifetime === undefined ? undefined : new Date(now.getTime() + lifetime),
           );
         }
+        await recordHash(record, reference, password);
         await enrollments.setAppPassword(record.enrollmentId, {
           secretName: reference.secretName,
           version: reference.version,
@@ -140,12 +219,16 @@ export function createActivities(deps: ActivityDependencies): Activities {
         await audit(input.enrollmentId, 'app-password-disable-refused', error.message);
         return { ok: false, reason: 'vault-refused' };
       }
+      // The hash goes with it: a disabled password must never verify.
+      await releaseLabel(input.enrollmentId);
       await audit(input.enrollmentId, 'app-password-disabled', `version ${input.version}`);
       return { ok: true };
     },
 
     async recordOutcome(input) {
       await audit(input.enrollmentId, `enrollment-${input.stage}`, input.reason);
+      // Only a revealed password keeps its label; any other ending frees it for the next request.
+      if (input.stage !== 'revealed') await releaseLabel(input.enrollmentId);
       // Frees the employee's slot so HR can start a new enrollment; only this enrollment's claim is released.
       await (await deps.enrollments()).releaseActive(input.employeeId, input.enrollmentId);
       return null;

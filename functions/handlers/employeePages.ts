@@ -30,7 +30,7 @@ import {
 } from '../../pages/employeePages.js';
 import { toStatusBody } from './hrApi.js';
 import type { Services } from '../composition.js';
-import type { HttpHandler } from './http.js';
+import { clientAddress, type HttpHandler } from './http.js';
 
 /** The composition root's adapters the pages use, plus the per-invocation Durable client. */
 export interface EmployeePageDependencies extends Pick<
@@ -75,14 +75,6 @@ const sessionCookie = 'enrollment_session';
 /** The audit partition for links that match no enrollment. */
 export const unmatchedLinksAudit = '~unmatched-links';
 
-/**
- * The connecting client as the platform reports it. App Service's front end appends the address it accepted the
- * connection from to X-Forwarded-For, so the last entry is the one a client cannot forge.
- */
-function clientAddress(request: HttpRequest): string {
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
-  return forwarded === undefined || forwarded === '' ? 'unknown' : forwarded;
-}
 const maxFormBytes = 4 * 1024;
 
 /** Every employee-facing response: never cached, never framed, no referrer, no inline code, nothing third-party. */

@@ -8,14 +8,21 @@ import {
   type EnrollmentPolicy,
   type EnrollmentProgress,
 } from '../../core/orchestrationContract.js';
-import type { EnrollmentInstances, EnrollmentStore, InstanceStatus } from '../../core/ports.js';
+import type {
+  AppPasswordCredentialStore,
+  EnrollmentInstances,
+  EnrollmentStore,
+  InstanceStatus,
+} from '../../core/ports.js';
 import { problems } from '../../core/problem.js';
 import { isFinalStage, type Stage } from '../../core/stages.js';
+import { labelTaken, reserveLabel } from './labelReservation.js';
 import { jsonResponse, readJsonBody, requireUuidParam, withProblemDetails, type HttpHandler } from './http.js';
 
 export interface HrApiDependencies {
   readonly config: Config;
   readonly enrollments: () => Promise<EnrollmentStore>;
+  readonly credentials: () => Promise<AppPasswordCredentialStore>;
   /** The Durable task hub as seen from one invocation (the client binding is per invocation). */
   readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
   readonly now: () => Date;
@@ -79,7 +86,7 @@ export function toStatusBody(id: string, status: InstanceStatus): EnrollmentStat
   };
 }
 
-const isFinished = (status: InstanceStatus) =>
+export const isFinished = (status: InstanceStatus) =>
   status.runtimeStatus === 'Completed' ||
   status.runtimeStatus === 'Failed' ||
   status.runtimeStatus === 'Terminated' ||
@@ -150,14 +157,26 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     store: EnrollmentStore,
     instances: EnrollmentInstances,
   ): Promise<void> {
+    const credentials = await deps.credentials();
+    const createdAt = deps.now().toISOString();
+    let reservedLabel: string | undefined;
     try {
       const { deviceLabel, ...rest } = enrollment;
+      const reservation = await reserveLabel(
+        credentials,
+        enrollment.userPrincipalName,
+        deviceLabel,
+        { enrollmentId: id, requestFingerprint: fingerprint, reservedAt: createdAt },
+        deps.config.MAX_APP_PASSWORDS_PER_USER,
+      );
+      if (reservation.outcome === 'taken') throw labelTaken(enrollment.userPrincipalName, reservation.credential.label);
+      reservedLabel = reservation.label;
       await store.save({
         ...rest,
-        ...(deviceLabel === undefined ? {} : { deviceLabel }),
+        deviceLabel: reservation.label,
         enrollmentId: id,
         requestFingerprint: fingerprint,
-        createdAt: deps.now().toISOString(),
+        createdAt,
         pageSecret: randomBytes(32).toString('base64url'),
       });
       const input: EnrollmentInput = {
@@ -169,6 +188,9 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     } catch (error) {
       // Leave nothing half-written: without an orchestration, the record and the claim must go too.
       await store.delete(id).catch(() => undefined);
+      if (reservedLabel !== undefined) {
+        await credentials.remove(enrollment.userPrincipalName, reservedLabel, id).catch(() => undefined);
+      }
       await store.releaseActive(enrollment.employeeId, id).catch(() => undefined);
       throw error;
     }

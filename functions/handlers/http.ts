@@ -92,3 +92,12 @@ export function requireUuidParam(request: HttpRequest, name: string): string {
   }
   return value.toLowerCase();
 }
+
+/**
+ * The connecting client as the platform reports it. App Service's front end appends the address it accepted the
+ * connection from to X-Forwarded-For, so the last entry is the one a client cannot forge.
+ */
+export function clientAddress(request: HttpRequest): string {
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  return forwarded === undefined || forwarded === '' ? 'unknown' : forwarded;
+}

@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export interface DevhostProcess {
   readonly url: string;
   readonly functionKey: string;
+  /** The verify function's own key. */
+  readonly relyingServiceKey: string;
   readonly vaultUrl: string;
   /** The process's DEVHOST_DATA_DIR: the local vault's, outboxes' and directory's files. */
   readonly dataDir: string;
@@ -52,6 +54,7 @@ export async function createDevhostProcess(
     Values: Record<string, string>;
   };
   const functionKey = `key-${unique}`;
+  const relyingServiceKey = `relying-${unique}`;
   const settingsFile = join(folder, 'local.settings.json');
   const dataDir = join(folder, 'data');
   await writeFile(
@@ -70,7 +73,7 @@ export async function createDevhostProcess(
         ...overrides,
       },
       Host: { LocalHttpPort: host },
-      DevHost: { functionKey },
+      DevHost: { functionKey, relyingServiceKey },
     }),
   );
   const output: string[] = [];
@@ -88,6 +91,7 @@ export async function createDevhostProcess(
   return {
     url: `http://localhost:${host}`,
     functionKey,
+    relyingServiceKey,
     vaultUrl: `http://127.0.0.1:${vault}`,
     dataDir,
     output,

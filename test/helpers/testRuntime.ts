@@ -1,9 +1,12 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { inject } from 'vitest';
+import { verifyFunctionName } from '../../core/functionNames.js';
 import { startRuntime, type RunningRuntime } from '../../devhost/runtime.js';
 import { freePort } from './freePort.js';
 
 export const testFunctionKey = 'test-function-key-0123456789';
+/** The verify function's own key, as ops set it up: HR's key does not open it. */
+export const testRelyingServiceKey = 'test-relying-service-key-0123456789';
 
 export interface TestRuntime extends RunningRuntime {
   /** Every log line the runtime and the app's functions wrote. */
@@ -34,6 +37,7 @@ export async function startTestRuntime(settings: Record<string, string> = {}): P
     },
     settings: { TASKHUB_NAME: `Hub${unique}`, APP_TABLE_PREFIX: `T${unique}`, ...settings },
     functionKeys: [testFunctionKey],
+    keysByFunction: { [verifyFunctionName]: [testRelyingServiceKey] },
     pollIntervalMs: 25,
     log: (line) => logs.push(line),
   });

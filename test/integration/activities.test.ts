@@ -4,6 +4,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { createSendGridMailer } from '../../adapters/sendGridMailer.js';
+import { createTableAppPasswordCredentialStore } from '../../adapters/tables/appPasswordCredentialStore.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
 import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
@@ -24,6 +25,7 @@ const tables = createTableClientFactory(
 const enrollments = createTableEnrollmentStore(tables);
 const linkTokens = createTableLinkTokenStore(tables);
 const audit = createTableAuditLog(tables);
+const credentials = createTableAppPasswordCredentialStore(tables);
 const context = () => new InvocationContext({ functionName: 'test' });
 const now = new Date('2026-05-04T09:00:00.000Z');
 
@@ -41,6 +43,7 @@ function activities(overrides: { passwordValidForMs?: number; generatePassword?:
     enrollments: () => Promise.resolve(enrollments),
     linkTokens: () => Promise.resolve(linkTokens),
     audit: () => Promise.resolve(audit),
+    credentials: () => Promise.resolve(credentials),
     vault: () =>
       Promise.resolve(
         createKeyVaultVault({ vaultUrl: vault.url, credential: createLocalEmulatorCredential(), localEmulator: true }),
@@ -54,6 +57,7 @@ function activities(overrides: { passwordValidForMs?: number; generatePassword?:
           timeoutMs: 2_000,
         }),
       ),
+    sms: undefined,
     now: () => now,
     ...(overrides.generatePassword === undefined ? {} : { generatePassword: overrides.generatePassword }),
   });

@@ -1,0 +1,30 @@
+import * as z from 'zod/mini';
+import { email, printable, toFieldProblems, type ParseResult } from './enrollmentRequest.js';
+
+/** A device label: what HR calls the device or app the password is for ("Anna's iPhone", "printer-3"). */
+export const deviceLabelSchema = printable(64, 'a device label');
+
+/** What a relying service sends to check a presented password. */
+export const verifyRequestSchema = z.strictObject({
+  userPrincipalName: email('the user principal name'),
+  // Long enough for any app password with separators; a cap keeps a hostile body from feeding scrypt megabytes.
+  password: z
+    .string({ error: 'expected the presented password as a string' })
+    .check(z.minLength(1, 'expected the presented password'), z.maxLength(128, 'expected at most 128 characters')),
+});
+
+export type VerifyRequest = z.output<typeof verifyRequestSchema>;
+
+/** HR asking for another app password on a finished enrollment: each device gets its own, named. */
+export const reissueRequestSchema = z.strictObject({ deviceLabel: deviceLabelSchema });
+
+export type ReissueRequest = z.output<typeof reissueRequestSchema>;
+
+/** A user principal name in a path: the same rule as in the bodies. */
+export const userPrincipalNameSchema = email('a user principal name');
+
+/** Parses a JSON body with one of the schemas above, with field pointers on failure. */
+export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldProblems(parsed.error) };
+}
