@@ -60,6 +60,10 @@ describe('loadConfig', () => {
       ACTIVITY_RETRY_FIRST_INTERVAL: 5_000,
       ACTIVITY_RETRY_MAX_INTERVAL: 300_000,
       ACTIVITY_RETRY_MAX_ATTEMPTS: 5,
+      MAX_APP_PASSWORDS_PER_USER: 40,
+      VERIFY_MAX_FAILURES_PER_USER: 10,
+      VERIFY_MAX_FAILURES_PER_CALLER: 100,
+      VERIFY_FAILURE_WINDOW: 900_000,
     });
     expect('AZURE_CLIENT_ID' in config).toBe(false);
     expect('SENDGRID_BASE_URL' in config).toBe(false);
@@ -149,6 +153,8 @@ describe('loadConfig', () => {
     ['MAX_REMINDERS', '11', 'at most 10'],
     ['MAX_REMINDERS', '2.5', 'whole number'],
     ['ACTIVITY_RETRY_MAX_ATTEMPTS', '0', 'at least 1'],
+    ['MAX_APP_PASSWORDS_PER_USER', '0', 'at least 1'],
+    ['VERIFY_FAILURE_WINDOW', '15 minutes', 'ISO 8601 duration'],
     ['DEFAULT_LOCALE', 'sv', 'da or en'],
     ['TIME_ZONE', 'Mars/Olympus', 'IANA time zone'],
     ['MAIL_FROM', 'x', 'e-mail address'],

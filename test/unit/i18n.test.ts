@@ -19,6 +19,7 @@ const sampleArguments: Readonly<Record<string, readonly unknown[]>> = {
   'mail.linkExpires': ['2026-03-16 09:00'],
   'mail.contactCode.validFor': [15],
   'sms.code': ['123456', 10],
+  'sms.ready': ['https://enroll.contoso.example/r/abc', '12. maj 2026 kl. 09.00'],
   'pages.enrollIntro': ['Ada Lovelace'],
   'pages.enrollDeadline': ['16 March 2026 at 09:00'],
   'pages.contact.sendByEmail': ['a…@example.com'],
