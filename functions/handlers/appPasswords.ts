@@ -136,9 +136,10 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
       const callerKey = `verify-caller:${clientAddress(request)}`;
       // Checked before any hashing, and keyed on the name as given: a locked name answers the same whether or not
       // such a user exists.
+      // isLimited means "over the limit"; a budget of N failures is spent after the Nth, hence N - 1.
       const [userLimited, callerLimited] = await Promise.all([
-        limiter.isLimited(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER, window),
-        limiter.isLimited(callerKey, deps.config.VERIFY_MAX_FAILURES_PER_CALLER, window),
+        limiter.isLimited(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER - 1, window),
+        limiter.isLimited(callerKey, deps.config.VERIFY_MAX_FAILURES_PER_CALLER - 1, window),
       ]);
       if (userLimited || callerLimited) {
         return problemResponse(problems.tooManyRequests('Too many failed attempts; try again later.').problem, {

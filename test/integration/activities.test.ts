@@ -9,6 +9,7 @@ import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
 import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
+import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { TransientError } from '../../core/errors.js';
 import type { EnrollmentRecord } from '../../core/ports.js';
 import { hashToken } from '../../core/tokens.js';
@@ -151,6 +152,57 @@ describe('mintAppPassword against the local vault', () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransientError);
     expect(JSON.stringify(error) + String(error)).not.toContain(password);
+  });
+
+  it('stores a salted scrypt hash of the password for the verify API, never the value', async () => {
+    const upn = `hash.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn });
+    const result = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!result.ok) throw new Error(`mint failed: ${result.reason}`);
+    const password = (await sdk.getSecret(result.secretName, { version: result.version })).value ?? '';
+    const { salt, credentials: stored } = await credentials.list(upn);
+    expect(salt).toMatchObject({ N: 16384, r: 8, p: 1 });
+    expect(stored).toHaveLength(1);
+    const issued = stored[0]?.issued;
+    expect(issued).toMatchObject({ secretName: result.secretName, version: result.version });
+    if (salt === undefined || issued === undefined) throw new Error('no hash stored');
+    expect(issued.hash).toBe(await hashAppPassword(password, salt));
+    expect(JSON.stringify(stored)).not.toContain(password);
+  });
+
+  it('hashes once per version: a retry whose first try lost the hash reads the vault back once', async () => {
+    const upn = `retry.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn });
+    const first = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!first.ok) throw new Error('mint failed');
+    const hashBefore = (await credentials.list(upn)).credentials[0]?.issued?.hash;
+    const readsOf = () =>
+      vault.requests.filter(
+        (r) => r.method === 'GET' && r.status === 200 && r.path.includes(`${first.secretName}/${first.version}`),
+      ).length;
+
+    let reads = readsOf();
+    await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    expect(readsOf()).toBe(reads);
+
+    await credentials.remove(upn, 'Outlook on laptop');
+    reads = readsOf();
+    await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    expect(readsOf()).toBe(reads + 1);
+    expect((await credentials.list(upn)).credentials[0]?.issued?.hash).toBe(hashBefore);
+  });
+
+  it('takes the hash away with the vault version when the password is disabled', async () => {
+    const upn = `disable.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn });
+    const minted = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!minted.ok) throw new Error('mint failed');
+    expect((await credentials.list(upn)).credentials).toHaveLength(1);
+    await activities().disableAppPassword(
+      { enrollmentId: record.enrollmentId, secretName: minted.secretName, version: minted.version },
+      context(),
+    );
+    expect((await credentials.list(upn)).credentials).toEqual([]);
   });
 
   it('reports a missing enrollment as a permanent failure', async () => {

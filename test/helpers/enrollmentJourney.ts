@@ -1,0 +1,108 @@
+import { expect } from 'vitest';
+import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from './employeeBrowser.js';
+import type { TestRuntime } from './testRuntime.js';
+import { waitFor } from './waitFor.js';
+
+export interface ReadyEnrollment {
+  readonly id: string;
+  readonly upn: string;
+  readonly invite: string;
+  readonly contact: string;
+  /** The employee's browser, with the session cookie from verifying the contact. */
+  readonly agent: EmployeeAgent;
+  readonly revealPath: string;
+}
+
+export interface RevealedEnrollment extends ReadyEnrollment {
+  readonly password: string;
+}
+
+let counter = 0;
+
+export async function stageOf(runtime: TestRuntime, id: string): Promise<string> {
+  return ((await (await runtime.api(`/api/enrollments/${id}`)).json()) as { stage: string }).stage;
+}
+
+export function untilStage(runtime: TestRuntime, id: string, stage: string): Promise<true> {
+  return waitFor(`stage ${stage}`, async () => ((await stageOf(runtime, id)) === stage ? true : undefined));
+}
+
+/**
+ * Brings one new employee to `ready` the way they would: HR starts, the identity system reports MFA, the employee
+ * verifies the contact with the mailed code. `extra` adds or overrides request fields.
+ */
+export async function readyWithSession(
+  runtime: TestRuntime,
+  extra: Record<string, unknown> = {},
+): Promise<ReadyEnrollment> {
+  counter += 1;
+  const unique = `${counter}${Date.now().toString(36)}`;
+  const upn = `emp${unique}@contoso.dk`;
+  const invite = `emp${unique}@example.com`;
+  const contact = `emp${unique}.contact@example.com`;
+  const response = await runtime.api('/api/enrollments', {
+    method: 'POST',
+    json: {
+      employeeId: `E${unique}`,
+      userPrincipalName: upn,
+      displayName: 'Pia Winther',
+      inviteEmail: invite,
+      contact: { email: contact },
+      locale: 'en',
+      ...extra,
+    },
+  });
+  expect(response.status, await response.clone().text()).toBe(202);
+  const { id } = (await response.json()) as { id: string };
+  await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+  const enrollLink = await waitFor(
+    'invitation',
+    () => runtime.mail.messages().find((m) => m.to.includes(invite))?.links[0],
+  );
+  const enrollPath = new URL(enrollLink).pathname;
+  const agent = new EmployeeAgent(runtime.url);
+  const csrf = csrfOf((await agent.get(enrollPath)).html);
+  await agent.submit(`${enrollPath}/contact/send`, { csrf, channel: 'email' });
+  const codeMail = await waitFor('contact code', () => runtime.mail.messages().find((m) => m.to.includes(contact)));
+  await agent.submit(`${enrollPath}/contact/verify`, { csrf, code: codeFrom(codeMail.text) });
+  const revealLink = await waitFor('ready link', () =>
+    runtime.mail
+      .messages()
+      .filter((m) => m.to.includes(invite))
+      .flatMap((m) => m.links)
+      .find((link) => link.includes('/r/')),
+  );
+  await untilStage(runtime, id, 'ready');
+  return { id, upn, invite, contact, agent, revealPath: new URL(revealLink).pathname };
+}
+
+/** The whole journey, ending with the one reveal. */
+export async function revealedEnrollment(
+  runtime: TestRuntime,
+  extra: Record<string, unknown> = {},
+): Promise<RevealedEnrollment> {
+  const ready = await readyWithSession(runtime, extra);
+  const { agent, revealPath } = ready;
+  const page = await agent.submit(`${revealPath}/reveal`, { csrf: csrfOf((await agent.get(revealPath)).html) });
+  const password = revealedPassword(page.html);
+  if (password === undefined) throw new Error(`no password on the reveal page (status ${page.status})`);
+  await untilStage(runtime, ready.id, 'revealed');
+  return { ...ready, password };
+}
+
+/** Reveals behind a ready link without a session, proving presence with a fresh code to the verified contact. */
+export async function revealWithCode(runtime: TestRuntime, revealLink: string, contact: string): Promise<string> {
+  const path = new URL(revealLink).pathname;
+  const agent = new EmployeeAgent(runtime.url);
+  const csrf = csrfOf((await agent.get(path)).html);
+  const before = runtime.mail.messages().filter((m) => m.to.includes(contact)).length;
+  await agent.submit(`${path}/code`, { csrf });
+  const codeMail = await waitFor(
+    'reveal code',
+    () => runtime.mail.messages().filter((m) => m.to.includes(contact))[before],
+  );
+  const page = await agent.submit(`${path}/reveal`, { csrf, code: codeFrom(codeMail.text) });
+  const password = revealedPassword(page.html);
+  if (password === undefined) throw new Error(`no password on the reveal page (status ${page.status})`);
+  return password;
+}
