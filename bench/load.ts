@@ -1,8 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { startAzurite } from '../devhost/azurite.js';
-import { startRuntime } from '../devhost/runtime.js';
+import { percentile, pool, root, startBenchRuntime, until } from './support.js';
 
 /**
  * Load: 500 enrollments started concurrently through the HR API, brought to `ready` with the HR events API, then each
@@ -10,67 +7,12 @@ import { startRuntime } from '../devhost/runtime.js';
  * endpoint's throughput and latency percentiles. A measurement for the notes, not a test: nothing here asserts time.
  */
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const total = Number(process.env['LOAD_ENROLLMENTS'] ?? 500);
 const concurrency = Number(process.env['LOAD_CONCURRENCY'] ?? 25);
 const functionKey = 'load-test-key';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
-
-async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await work(item);
-      }
-    }),
-  );
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-
-const azurite = await startAzurite({
-  blobPort: await freePort(),
-  queuePort: await freePort(),
-  tablePort: await freePort(),
-});
-const runtime = await startRuntime({
-  storageConnectionString: azurite.connectionString,
-  ports: {
-    host: await freePort(),
-    vault: await freePort(),
-    mail: await freePort(),
-    directory: await freePort(),
-    sms: await freePort(),
-  },
-  functionKeys: [functionKey],
-  pollIntervalMs: 25,
-  appEntry: pathToFileURL(`${root}dist/app/index.js`).href,
-});
+const bench = await startBenchRuntime({ functionKey });
+const { runtime } = bench;
 const api = (path: string, init: { method?: string; body?: string } = {}) =>
   fetch(`${runtime.url}${path}`, {
     ...init,
@@ -184,6 +126,5 @@ try {
     `  reveals         ${result.reveal.throughputPerSecond.toFixed(1)}/s, p50 ${result.reveal.p50Ms.toFixed(1)} ms, p99 ${result.reveal.p99Ms.toFixed(1)} ms`,
   );
 } finally {
-  await runtime.stop();
-  await azurite.stop();
+  await bench.stop();
 }

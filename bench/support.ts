@@ -1,0 +1,87 @@
+import { createServer } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startAzurite, type RunningAzurite } from '../devhost/azurite.js';
+import { startRuntime, type RunningRuntime } from '../devhost/runtime.js';
+
+/** What the benchmarks share: free ports, a bounded pool, polling, percentiles, and the runtime on the bundle. */
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** bench/ is built without test/, so it cannot use the tests' helper of the same name. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => {
+        resolve(port);
+      });
+    });
+  });
+}
+
+export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await work(item);
+      }
+    }),
+  );
+}
+
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+export interface BenchRuntime {
+  readonly runtime: RunningRuntime;
+  stop(): Promise<void>;
+}
+
+/** In-memory Azurite and the local runtime running the deployable bundle, on free ports. */
+export async function startBenchRuntime(options: {
+  functionKey: string;
+  keysByFunction?: Readonly<Record<string, readonly string[]>>;
+  settings?: Readonly<Record<string, string>>;
+}): Promise<BenchRuntime> {
+  const azurite: RunningAzurite = await startAzurite({
+    blobPort: await freePort(),
+    queuePort: await freePort(),
+    tablePort: await freePort(),
+  });
+  const runtime = await startRuntime({
+    storageConnectionString: azurite.connectionString,
+    ports: {
+      host: await freePort(),
+      vault: await freePort(),
+      mail: await freePort(),
+      directory: await freePort(),
+      sms: await freePort(),
+    },
+    functionKeys: [options.functionKey],
+    ...(options.keysByFunction === undefined ? {} : { keysByFunction: options.keysByFunction }),
+    ...(options.settings === undefined ? {} : { settings: options.settings }),
+    pollIntervalMs: 25,
+    appEntry: pathToFileURL(`${root}dist/app/index.js`).href,
+  });
+  return {
+    runtime,
+    async stop() {
+      await runtime.stop();
+      await azurite.stop();
+    },
+  };
+}
