@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { parseDurationMs } from './duration.js';
 import { parseMailServer } from './mailClients.js';
+import { signingKeyBytes, WebhookSigningKey } from './webhookSignature.js';
 
 // zod/mini rather than zod: this schema is parsed at every cold start, and the functional API lets the bundler keep
 // only what is used (see the cold-start benchmark in README.md).
@@ -71,6 +72,23 @@ const mailServer = (what: string, example: string) => {
   );
 };
 
+const signingSecretExpectation =
+  `expected a Standard Webhooks signing secret: whsec_ followed by the base64 of ${signingKeyBytes.min} to ` +
+  `${signingKeyBytes.max} random bytes (in Azure a Key Vault reference; an unresolved one also fails here)`;
+
+/** The HR callback signing secret, parsed into its key. Neither the value nor any part of it reaches an error. */
+const signingSecret = z.pipe(
+  z.string({ error: signingSecretExpectation }),
+  z.transform((text: string, ctx) => {
+    const key = WebhookSigningKey.parse(text);
+    if (key === undefined) {
+      ctx.issues.push({ code: 'custom', input: undefined, message: signingSecretExpectation });
+      return z.NEVER;
+    }
+    return key;
+  }),
+);
+
 const required = (what: string) => z.string({ error: `expected ${what}` }).check(z.minLength(1, `expected ${what}`));
 
 function isTimeZone(zone: string): boolean {
@@ -138,6 +156,10 @@ export const configSchema = z.object({
   ACTIVITY_RETRY_FIRST_INTERVAL: z._default(duration('PT5S'), 5_000),
   ACTIVITY_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
   ACTIVITY_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 5),
+  CALLBACK_SIGNING_SECRET: z.optional(signingSecret),
+  CALLBACK_RETRY_FIRST_INTERVAL: z._default(duration('PT10S'), 10_000),
+  CALLBACK_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
+  CALLBACK_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 6),
 });
 
 export type Config = z.output<typeof configSchema>;
