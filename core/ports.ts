@@ -69,6 +69,11 @@ export interface EnrollmentRecord {
   readonly contact: { readonly email?: string; readonly phone?: string };
   readonly locale: Locale;
   readonly deviceLabel?: string;
+  /**
+   * Where HR wants the signed stage-change events. Kept here, never in the orchestration's input: it is HR's
+   * address, and the input only says whether to notify.
+   */
+  readonly callbackUrl?: string;
   /** SHA-256 of the canonical request body: the idempotency key's fingerprint. */
   readonly requestFingerprint: string;
   readonly createdAt: string;

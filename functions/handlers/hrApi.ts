@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { callbackUrlProblem } from '../../core/callbackUrl.js';
 import type { Config } from '../../core/config.js';
 import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
 import {
@@ -102,6 +103,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     const parsed = parseEnrollmentRequest(await readJsonBody(request), deps.config.DEFAULT_LOCALE);
     if (!parsed.ok) throw problems.validation(parsed.errors);
     const enrollment = parsed.value;
+    if (enrollment.callbackUrl !== undefined) refuseUnusableCallback(enrollment.callbackUrl);
     const fingerprint = fingerprintRequest(enrollment);
     const instances = deps.instances(request, context);
     const store = await deps.enrollments();
@@ -135,6 +137,15 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     throw problems.conflict('The enrollment for this employee changed while starting; retry the request.');
   }
 
+  /** Before anything is written: a callback this deployment cannot sign or should not call is a bad request. */
+  function refuseUnusableCallback(url: string): void {
+    const detail =
+      deps.config.CALLBACK_SIGNING_SECRET === undefined
+        ? 'HR callbacks are not enabled on this deployment (it has no signing secret); leave callbackUrl out'
+        : callbackUrlProblem(url, { localEmulators: deps.config.USE_LOCAL_EMULATORS });
+    if (detail !== undefined) throw problems.validation([{ pointer: '/callbackUrl', detail }]);
+  }
+
   async function isOrphaned(store: EnrollmentStore, enrollmentId: string, claimedAt?: string): Promise<boolean> {
     const record = await store.get(enrollmentId);
     // The winner of a race is between claiming and saving, unless it claimed long ago and died there.
@@ -151,10 +162,11 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     instances: EnrollmentInstances,
   ): Promise<void> {
     try {
-      const { deviceLabel, ...rest } = enrollment;
+      const { deviceLabel, callbackUrl, ...rest } = enrollment;
       await store.save({
         ...rest,
         ...(deviceLabel === undefined ? {} : { deviceLabel }),
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
         enrollmentId: id,
         requestFingerprint: fingerprint,
         createdAt: deps.now().toISOString(),
