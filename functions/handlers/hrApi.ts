@@ -56,6 +56,12 @@ export function policyFromConfig(config: Config): EnrollmentPolicy {
       backoffCoefficient: 2,
       maxRetryIntervalMs: config.ACTIVITY_RETRY_MAX_INTERVAL,
     },
+    callbackRetry: {
+      firstRetryIntervalMs: config.CALLBACK_RETRY_FIRST_INTERVAL,
+      maxNumberOfAttempts: config.CALLBACK_RETRY_MAX_ATTEMPTS,
+      backoffCoefficient: 2,
+      maxRetryIntervalMs: config.CALLBACK_RETRY_MAX_INTERVAL,
+    },
   };
 }
 
@@ -176,6 +182,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
         enrollmentId: id,
         employeeId: enrollment.employeeId,
         policy: policyFromConfig(deps.config),
+        notifyHr: callbackUrl !== undefined,
       };
       await instances.start(id, input);
     } catch (error) {
