@@ -214,3 +214,19 @@ export interface RateLimiter {
   /** Whether `key` has already exceeded `limit` in the current window, without counting anything. */
   isLimited(key: string, limit: number, windowMs: number): Promise<boolean>;
 }
+
+/** One HR callback, ready to send: `body` is the exact JSON text to sign and POST. */
+export interface HrCallback {
+  readonly url: string;
+  /** The Standard Webhooks `webhook-id`: the same for every attempt at one event, so HR can de-duplicate. */
+  readonly eventId: string;
+  readonly body: string;
+}
+
+export interface HrCallbackSender {
+  /**
+   * Signs and POSTs one callback. A 2xx answer means delivered. Throws TransientError when a retry may help (408,
+   * 429, 5xx, timeout, network) and PermanentError when the receiver refused it (any other status, a redirect).
+   */
+  send(callback: HrCallback): Promise<void>;
+}
