@@ -3,6 +3,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { appPasswordSecretName } from '../../functions/handlers/activities.js';
+import type { Stage } from '../../core/stages.js';
 import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } from '../helpers/callbackReceiver.js';
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
@@ -86,7 +87,7 @@ const deliveredStages = (path: string) => {
     })
     .map((callback) => verified(callback).data.stage);
 };
-const waitForStage = (path: string, stage: string, timeoutMs = 10_000) =>
+const waitForStage = (path: string, stage: Stage, timeoutMs = 10_000) =>
   waitFor(`the ${stage} callback to ${path}`, () => (deliveredStages(path).includes(stage) ? true : undefined), {
     timeoutMs,
   });
