@@ -68,6 +68,7 @@ describe('the deployable bundle (package.json "main") under plain Node', () => {
       'enrollment:orchestrationTrigger',
       'getEnrollment:httpTrigger',
       'mintAppPassword:activityTrigger',
+      'notifyHr:activityTrigger',
       'pageAssets:httpTrigger',
       'raiseEnrollmentEvent:httpTrigger',
       'recordOutcome:activityTrigger',
