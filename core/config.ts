@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { parseDurationMs } from './duration.js';
 import { parseMailServer } from './mailClients.js';
+import { signingKeyBytes, WebhookSigningKey } from './webhookSignature.js';
 
 // zod/mini rather than zod: this schema is parsed at every cold start, and the functional API lets the bundler keep
 // only what is used (see the cold-start benchmark in README.md).
@@ -70,6 +71,23 @@ const mailServer = (what: string, example: string) => {
     }),
   );
 };
+
+const signingSecretExpectation =
+  `expected a Standard Webhooks signing secret: whsec_ followed by the base64 of ${signingKeyBytes.min} to ` +
+  `${signingKeyBytes.max} random bytes (in Azure a Key Vault reference; an unresolved one also fails here)`;
+
+/** The HR callback signing secret, parsed into its key. Neither the value nor any part of it reaches an error. */
+const signingSecret = z.pipe(
+  z.string({ error: signingSecretExpectation }),
+  z.transform((text: string, ctx) => {
+    const key = WebhookSigningKey.parse(text);
+    if (key === undefined) {
+      ctx.issues.push({ code: 'custom', input: undefined, message: signingSecretExpectation });
+      return z.NEVER;
+    }
+    return key;
+  }),
+);
 
 const required = (what: string) => z.string({ error: `expected ${what}` }).check(z.minLength(1, `expected ${what}`));
 
@@ -144,6 +162,10 @@ export const configSchema = z.object({
   // One relay speaks for many users, so its budget is larger than a single user's.
   VERIFY_MAX_FAILURES_PER_CALLER: z._default(integer(1, 100_000), 100),
   VERIFY_FAILURE_WINDOW: z._default(duration('PT15M'), 15 * 60_000),
+  CALLBACK_SIGNING_SECRET: z.optional(signingSecret),
+  CALLBACK_RETRY_FIRST_INTERVAL: z._default(duration('PT10S'), 10_000),
+  CALLBACK_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
+  CALLBACK_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 6),
 });
 
 export type Config = z.output<typeof configSchema>;

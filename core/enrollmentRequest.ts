@@ -17,6 +17,29 @@ export const email = (what: string) =>
     .email({ error: `expected ${what} as an e-mail address` })
     .check(z.maxLength(254, 'expected at most 254 characters'));
 
+function isAbsoluteHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
+}
+
+/** Credentials in a callback URL would be stored with the enrollment and sent along on every callback. */
+function hasNoUserInfo(text: string): boolean {
+  if (!URL.canParse(text)) return true;
+  const url = new URL(text);
+  return url.username === '' && url.password === '';
+}
+
+/**
+ * Where to POST the signed stage-change events. Only the shape is checked here; what the deployment allows (https,
+ * no internal addresses) is checked by the start handler with core/callbackUrl.ts.
+ */
+const callbackUrl = z
+  .string({ error: 'expected the callback URL as a string' })
+  .check(
+    z.maxLength(2048, 'expected at most 2048 characters'),
+    z.refine(isAbsoluteHttpUrl, 'expected an absolute http(s) URL'),
+    z.refine(hasNoUserInfo, 'expected a URL without a user name or password'),
+  );
+
 /** The HR request to start an enrollment. Unknown fields are refused so typos never pass silently. */
 export const enrollmentRequestSchema = z.strictObject({
   employeeId: z
@@ -44,6 +67,7 @@ export const enrollmentRequestSchema = z.strictObject({
     ),
   locale: z.optional(z.enum(['da', 'en'], { error: 'expected da or en' })),
   deviceLabel: z.optional(printable(64, 'a device label')),
+  callbackUrl: z.optional(callbackUrl),
 });
 
 export type EnrollmentRequestBody = z.output<typeof enrollmentRequestSchema>;
@@ -60,7 +84,7 @@ export type ParseResult<T> =
 export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): ParseResult<EnrollmentRequest> {
   const parsed = enrollmentRequestSchema.safeParse(body);
   if (!parsed.success) return { ok: false, errors: toFieldProblems(parsed.error) };
-  const { locale, contact, deviceLabel, ...rest } = parsed.data;
+  const { locale, contact, deviceLabel, callbackUrl, ...rest } = parsed.data;
   return {
     ok: true,
     value: {
@@ -71,6 +95,7 @@ export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): Pa
         ...(contact.phone === undefined ? {} : { phone: contact.phone }),
       },
       ...(deviceLabel === undefined ? {} : { deviceLabel }),
+      ...(callbackUrl === undefined ? {} : { callbackUrl }),
     },
   };
 }

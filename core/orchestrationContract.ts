@@ -23,6 +23,7 @@ export const activityNames = {
   mintAppPassword: 'mintAppPassword',
   disableAppPassword: 'disableAppPassword',
   recordOutcome: 'recordOutcome',
+  notifyHr: 'notifyHr',
 } as const;
 
 /** Retry policy for activities, in the shape Durable's RetryOptions takes. */
@@ -40,6 +41,8 @@ export interface EnrollmentPolicy {
   readonly maxReminders: number;
   readonly retrievalValidForMs: number;
   readonly activityRetry: ActivityRetryPolicy;
+  /** For HR callbacks: longer and more patient than activityRetry, since HR's receiver may be down for a while. */
+  readonly callbackRetry: ActivityRetryPolicy;
 }
 
 export interface EnrollmentInput {
@@ -51,6 +54,11 @@ export interface EnrollmentInput {
    * enrollment. No invitation and no verification; the ready link goes to the contact verified there.
    */
   readonly reissueOf?: string;
+  /**
+   * Whether HR asked for stage-change callbacks. The URL stays in the enrollment record; absent (falsy) in instances
+   * started before callbacks existed, which therefore make no callback calls on replay.
+   */
+  readonly notifyHr: boolean;
 }
 
 /** The orchestration's custom status: what the status API and the employee pages show. */
@@ -100,6 +108,15 @@ export interface DisableInput {
   readonly enrollmentId: string;
   readonly secretName: string;
   readonly version: string;
+}
+
+/** One stage change to POST to HR: the progress as it was at that moment, with the event's identity and time. */
+export interface NotifyHrInput extends EnrollmentProgress {
+  readonly enrollmentId: string;
+  /** The Standard Webhooks `webhook-id`: one per stage change, the same in every retry, so HR can de-duplicate. */
+  readonly eventId: string;
+  /** When the stage changed (orchestration time, ISO 8601), not when the callback is sent. */
+  readonly occurredAt: string;
 }
 
 export interface RecordOutcomeInput {

@@ -71,6 +71,11 @@ export interface EnrollmentRecord {
   readonly contact: { readonly email?: string; readonly phone?: string };
   readonly locale: Locale;
   readonly deviceLabel?: string;
+  /**
+   * Where HR wants the signed stage-change events. Kept here, never in the orchestration's input: it is HR's
+   * address, and the input only says whether to notify.
+   */
+  readonly callbackUrl?: string;
   /** SHA-256 of the canonical request body: the idempotency key's fingerprint. */
   readonly requestFingerprint: string;
   readonly createdAt: string;
@@ -263,4 +268,20 @@ export interface AppPasswordCredentialStore {
   issue(userPrincipalName: string, label: string, enrollmentId: string, issued: IssuedAppPassword): Promise<void>;
   /** Deletes the label; with `enrollmentId`, only while it still belongs to that enrollment. False when nothing went. */
   remove(userPrincipalName: string, label: string, enrollmentId?: string): Promise<boolean>;
+}
+
+/** One HR callback, ready to send: `body` is the exact JSON text to sign and POST. */
+export interface HrCallback {
+  readonly url: string;
+  /** The Standard Webhooks `webhook-id`: the same for every attempt at one event, so HR can de-duplicate. */
+  readonly eventId: string;
+  readonly body: string;
+}
+
+export interface HrCallbackSender {
+  /**
+   * Signs and POSTs one callback. A 2xx answer means delivered. Throws TransientError when a retry may help (408,
+   * 429, 5xx, timeout, network) and PermanentError when the receiver refused it (any other status, a redirect).
+   */
+  send(callback: HrCallback): Promise<void>;
 }

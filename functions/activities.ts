@@ -9,4 +9,5 @@ export function registerActivities(services: Services): void {
   df.app.activity(activityNames.mintAppPassword, { handler: activities.mintAppPassword });
   df.app.activity(activityNames.disableAppPassword, { handler: activities.disableAppPassword });
   df.app.activity(activityNames.recordOutcome, { handler: activities.recordOutcome });
+  df.app.activity(activityNames.notifyHr, { handler: activities.notifyHr });
 }

@@ -5,6 +5,7 @@ import type {
   AuditLog,
   Directory,
   EnrollmentStore,
+  HrCallbackSender,
   LinkTokenStore,
   Mailer,
   OneTimeCodeStore,
@@ -30,6 +31,8 @@ export interface Services {
   readonly directory: () => Promise<Directory>;
   /** Undefined when no SMS provider is configured. */
   readonly sms: (() => Promise<SmsSender>) | undefined;
+  /** Undefined when no callback signing secret is configured (HR callbacks are then refused at start). */
+  readonly hrCallbacks: (() => Promise<HrCallbackSender>) | undefined;
   readonly now: () => Date;
 }
 
@@ -57,6 +60,12 @@ function smsSender(config: Config, credential: () => Promise<TokenCredential>): 
       allowInsecureConnection: config.USE_LOCAL_EMULATORS,
     }),
   );
+}
+
+function hrCallbackSender(config: Config): Services['hrCallbacks'] {
+  const signingKey = config.CALLBACK_SIGNING_SECRET;
+  if (signingKey === undefined) return undefined;
+  return lazy(async () => (await import('../adapters/hrCallbackSender.js')).createHrCallbackSender({ signingKey }));
 }
 
 /**
@@ -124,6 +133,7 @@ export function createServices(config: Config): Services {
       }),
     ),
     sms: smsSender(config, credential),
+    hrCallbacks: hrCallbackSender(config),
     directory: lazy(async () =>
       (await import('../adapters/graphDirectory.js')).createGraphDirectory({
         credential: await credential(),

@@ -106,6 +106,10 @@ param smsFrom string = ''
 @secure()
 param sendGridApiKey string = ''
 
+@description('Initial HR callback signing secret (whsec_ + base64 of 24-64 random bytes), stored as the HrCallbackSigningSecret secret. Empty (the default): no secret is created and ops seed it as docs/operations.md describes.')
+@secure()
+param hrCallbackSigningSecret string = ''
+
 // ---------- storage, vault, monitoring ----------
 
 @description('Redundancy of the storage account.')
@@ -220,6 +224,7 @@ module keyVault 'modules/keyvault.bicep' = {
     networkBypass: keyVaultNetworkBypass
     ipRules: keyVaultIpRules
     sendGridApiKey: sendGridApiKey
+    hrCallbackSigningSecret: hrCallbackSigningSecret
     workspaceId: monitoring.outputs.workspaceId
   }
 }

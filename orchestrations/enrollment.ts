@@ -4,12 +4,14 @@ import {
   activityNames,
   enrollmentEvents,
   type ActivityResult,
+  type ActivityRetryPolicy,
   type DisableInput,
   type EnrollmentInput,
   type EnrollmentOutcome,
   type EnrollmentProgress,
   type MintInput,
   type MintResult,
+  type NotifyHrInput,
   type RecordOutcomeInput,
   type SendEmailInput,
 } from '../core/orchestrationContract.js';
@@ -19,21 +21,30 @@ import { raceWithTimer } from './raceWithTimer.js';
 
 type Step<T> = Generator<Task, T, unknown>;
 
+function retryOptions(policy: ActivityRetryPolicy): df.RetryOptions {
+  const options = new df.RetryOptions(policy.firstRetryIntervalMs, policy.maxNumberOfAttempts);
+  options.backoffCoefficient = policy.backoffCoefficient;
+  options.maxRetryIntervalInMilliseconds = policy.maxRetryIntervalMs;
+  return options;
+}
+
 /**
  * The enrollment: invite → wait for MFA and a verified contact (either order, with reminders, a deadline and
  * cancellation) → mint the app password into Key Vault → "ready" mail → wait for the one reveal or the retrieval
  * deadline. Deterministic: time comes from `currentUtcDateTime`, everything else from activities. No payload here
  * carries a secret; the mint activity returns only a reference.
+ *
+ * When HR asked for callbacks, each stage change is queued as an event (with the time it happened) and POSTed by the
+ * `notifyHr` activity in order, at points where no e-mail, mint or reveal waits for it: after the invitation mail,
+ * after each verification while the other is still awaited, after the ready mail (issuing and ready), and after the
+ * outcome is recorded. A receiver that keeps failing costs its retries, never the enrollment.
  */
 export function* enrollmentOrchestrator(context: OrchestrationContext): Step<EnrollmentOutcome> {
   const input = context.df.getInput<EnrollmentInput>();
   const { policy } = input;
-  const retry = new df.RetryOptions(
-    policy.activityRetry.firstRetryIntervalMs,
-    policy.activityRetry.maxNumberOfAttempts,
-  );
-  retry.backoffCoefficient = policy.activityRetry.backoffCoefficient;
-  retry.maxRetryIntervalInMilliseconds = policy.activityRetry.maxRetryIntervalMs;
+  const retry = retryOptions(policy.activityRetry);
+  // Only read when notifying: instances started before callbacks existed have no callbackRetry in their input.
+  const callbackRetry = input.notifyHr ? retryOptions(policy.callbackRetry) : undefined;
 
   const startedAt = context.df.currentUtcDateTime;
   const invitationExpiresAt = addMilliseconds(startedAt, policy.invitationValidForMs);
@@ -48,6 +59,33 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     context.df.setCustomStatus(progress);
   };
   report({});
+
+  const callbacks: NotifyHrInput[] = [];
+  let announced = 0;
+
+  /** Queues the current progress as HR's next event; its id is the same in every replay and every retry. */
+  function announce(): void {
+    if (callbackRetry === undefined) return;
+    announced += 1;
+    callbacks.push({
+      ...progress,
+      enrollmentId: input.enrollmentId,
+      eventId: `evt_${input.enrollmentId}_${announced}`,
+      occurredAt: context.df.currentUtcDateTime.toISOString(),
+    });
+  }
+
+  function* flushCallbacks(): Step<void> {
+    if (callbackRetry === undefined) return;
+    for (let event = callbacks.shift(); event !== undefined; event = callbacks.shift()) {
+      try {
+        yield context.df.callActivityWithRetry(activityNames.notifyHr, callbackRetry, event);
+      } catch {
+        // Retries exhausted: each failed attempt is in the audit log, HR can still poll the status API, and the
+        // enrollment goes on.
+      }
+    }
+  }
 
   function* call<T extends object>(name: string, payload: object): Step<ActivityResult<T>> {
     try {
@@ -74,13 +112,16 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
 
   function* finish(stage: FinalStage, reason?: string): Step<EnrollmentOutcome> {
     report({ stage, ...(reason === undefined ? {} : { reason }) });
+    announce();
     const payload: RecordOutcomeInput = {
       enrollmentId: input.enrollmentId,
       employeeId: input.employeeId,
       stage,
       ...(reason === undefined ? {} : { reason }),
     };
+    // The outcome (which frees the employee for a new enrollment) is recorded before HR hears of it.
     yield context.df.callActivityWithRetry(activityNames.recordOutcome, retry, payload);
+    yield* flushCallbacks();
     return { stage, ...(reason === undefined ? {} : { reason }) };
   }
 
@@ -95,6 +136,8 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
   function* inviteAndVerify(): Step<EnrollmentOutcome | undefined> {
     const invited = yield* sendEmail('invitation', invitationExpiresAt);
     if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
+    announce();
+    yield* flushCallbacks();
 
     const mfa = context.df.waitForExternalEvent(enrollmentEvents.mfaRegistered);
     const contact = context.df.waitForExternalEvent(enrollmentEvents.contactVerified);
@@ -115,6 +158,11 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
       }
       if (race.winner === cancel) return yield* finish('cancelled', 'cancelled-by-hr');
       report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contact.isCompleted });
+      // With both done the stage moves straight on to issuing, which is what HR hears next.
+      if (!(mfa.isCompleted && contact.isCompleted)) {
+        announce();
+        yield* flushCallbacks();
+      }
     }
     return undefined;
   }
@@ -126,6 +174,8 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
   }
 
   report({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
+  // Sent after the ready mail (or with the outcome): nothing may stand between the verifications and the mint.
+  announce();
   const mintInput: MintInput = { enrollmentId: input.enrollmentId };
   const minted = (yield* call(activityNames.mintAppPassword, mintInput)) as MintResult;
   if (!minted.ok) return yield* finish('failed', `mint-${minted.reason}`);
@@ -139,10 +189,13 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
   // Ready before the mail goes out: the link in it must never land on a page that still says "wait". A reveal that
   // happens meanwhile is buffered by the event wait below.
   report({ stage: 'ready', retrievalExpiresAt: retrievalExpiresAt.toISOString() });
+  announce();
   const revealed = context.df.waitForExternalEvent(enrollmentEvents.passwordRevealed);
   // An undeliverable ready mail does not end the enrollment: the enrollment page (open, or via the invitation link)
   // offers the reveal too, and the retrieval deadline still disables an unrevealed password.
   yield* sendEmail('ready', retrievalExpiresAt, input.reissueOf === undefined ? 'invitee' : 'contact');
+  // A reveal meanwhile is buffered by the event wait, so the employee never waits for HR's receiver.
+  yield* flushCallbacks();
 
   const retrieval = yield* raceWithTimer(context, [revealed, cancel], retrievalExpiresAt);
   if (!retrieval.timedOut && retrieval.winner === revealed) return yield* finish('revealed');

@@ -189,6 +189,7 @@ function toRecordEntity(record: EnrollmentRecord) {
     ...(record.contactVerifiedAt === undefined ? {} : { contactVerifiedAt: record.contactVerifiedAt }),
     // Optional fields are left out rather than written as null, so they read back as absent.
     ...(record.deviceLabel === undefined ? {} : { deviceLabel: record.deviceLabel }),
+    ...(record.callbackUrl === undefined ? {} : { callbackUrl: record.callbackUrl }),
     ...(record.appPassword === undefined
       ? {}
       : { appPasswordSecretName: record.appPassword.secretName, appPasswordVersion: record.appPassword.version }),
@@ -197,6 +198,7 @@ function toRecordEntity(record: EnrollmentRecord) {
 
 function fromRecordEntity(entity: StoredEntity): EnrollmentRecord {
   const deviceLabel = optionalStringColumn(entity, table, 'deviceLabel');
+  const callbackUrl = optionalStringColumn(entity, table, 'callbackUrl');
   const secretName = optionalStringColumn(entity, table, 'appPasswordSecretName');
   const version = optionalStringColumn(entity, table, 'appPasswordVersion');
   const mfaConfirmedAt = optionalStringColumn(entity, table, 'mfaConfirmedAt');
@@ -213,6 +215,7 @@ function fromRecordEntity(entity: StoredEntity): EnrollmentRecord {
     createdAt: stringColumn(entity, table, 'createdAt'),
     pageSecret: stringColumn(entity, table, 'pageSecret'),
     ...(deviceLabel === undefined ? {} : { deviceLabel }),
+    ...(callbackUrl === undefined ? {} : { callbackUrl }),
     ...(mfaConfirmedAt === undefined ? {} : { mfaConfirmedAt }),
     ...(contactVerifiedAt === undefined ? {} : { contactVerifiedAt }),
     ...(secretName === undefined || version === undefined ? {} : { appPassword: { secretName, version } }),

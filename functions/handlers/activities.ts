@@ -4,13 +4,15 @@ import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { labelOf } from '../../core/appPasswordLabels.js';
 import type { Config } from '../../core/config.js';
 import { composeMail, type MailContent } from '../../core/emails.js';
-import { isPermanentError } from '../../core/errors.js';
+import { ensureError, isPermanentError } from '../../core/errors.js';
+import { hrCallbackEvent } from '../../core/hrCallbackEvent.js';
 import { enrollmentLink, revealLink } from '../../core/links.js';
 import type {
   ActivityResult,
   DisableInput,
   MintInput,
   MintResult,
+  NotifyHrInput,
   RecordOutcomeInput,
   SendEmailInput,
 } from '../../core/orchestrationContract.js';
@@ -20,6 +22,7 @@ import type {
   AuditLog,
   EnrollmentRecord,
   EnrollmentStore,
+  HrCallbackSender,
   LinkTokenStore,
   Mailer,
   SmsSender,
@@ -38,6 +41,8 @@ export interface ActivityDependencies {
   /** Undefined when no SMS provider is configured. */
   readonly sms: (() => Promise<SmsSender>) | undefined;
   readonly audit: () => Promise<AuditLog>;
+  /** Undefined when the deployment has no callback signing secret. */
+  readonly hrCallbacks?: (() => Promise<HrCallbackSender>) | undefined;
   readonly now: () => Date;
   /** Overridable so the distribution test and nothing else can steer the generator. */
   readonly generatePassword?: () => string;
@@ -50,6 +55,7 @@ export interface Activities {
   readonly mintAppPassword: ActivityHandler<MintInput, MintResult>;
   readonly disableAppPassword: ActivityHandler<DisableInput, ActivityResult>;
   readonly recordOutcome: ActivityHandler<RecordOutcomeInput, null>;
+  readonly notifyHr: ActivityHandler<NotifyHrInput, ActivityResult>;
 }
 
 /** The secret name for an enrollment's app password: opaque (no UPN: names appear in vault logs), stable per enrollment. */
@@ -232,6 +238,33 @@ export function createActivities(deps: ActivityDependencies): Activities {
       // Frees the employee's slot so HR can start a new enrollment; only this enrollment's claim is released.
       await (await deps.enrollments()).releaseActive(input.employeeId, input.enrollmentId);
       return null;
+    },
+
+    async notifyHr(input) {
+      const record = await (await deps.enrollments()).get(input.enrollmentId);
+      if (record === undefined) return { ok: false, reason: 'enrollment-missing' };
+      if (record.callbackUrl === undefined) return { ok: false, reason: 'no-callback-url' };
+      const detail = `${input.eventId} ${input.stage}`;
+      // The signing secret was removed after this enrollment started: nothing can be sent, and retrying will not help.
+      if (deps.hrCallbacks === undefined) {
+        await audit(record.enrollmentId, 'hr-callback-not-configured', detail);
+        return { ok: false, reason: 'callbacks-not-configured' };
+      }
+      const body = JSON.stringify(hrCallbackEvent(record, input));
+      try {
+        await (await deps.hrCallbacks()).send({ url: record.callbackUrl, eventId: input.eventId, body });
+      } catch (error) {
+        const message = ensureError(error).message;
+        if (isPermanentError(error)) {
+          await audit(record.enrollmentId, 'hr-callback-refused', `${detail}: ${message}`);
+          return { ok: false, reason: 'receiver-refused' };
+        }
+        // Every failed attempt is audited, so one that runs out of retries leaves its whole story behind.
+        await audit(record.enrollmentId, 'hr-callback-failed', `${detail}: ${message}`);
+        throw error;
+      }
+      await audit(record.enrollmentId, 'hr-callback-delivered', detail);
+      return { ok: true };
     },
   };
 }

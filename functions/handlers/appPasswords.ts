@@ -266,6 +266,8 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
           employeeId: source.employeeId,
           policy: policyFromConfig(deps.config),
           reissueOf: sourceId,
+          // The callback URL came along with the copied record.
+          notifyHr: record.callbackUrl !== undefined,
         };
         await instances.start(id, input);
       } catch (error) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { callbackUrlProblem } from '../../core/callbackUrl.js';
 import type { Config } from '../../core/config.js';
 import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
 import {
@@ -62,6 +63,12 @@ export function policyFromConfig(config: Config): EnrollmentPolicy {
       backoffCoefficient: 2,
       maxRetryIntervalMs: config.ACTIVITY_RETRY_MAX_INTERVAL,
     },
+    callbackRetry: {
+      firstRetryIntervalMs: config.CALLBACK_RETRY_FIRST_INTERVAL,
+      maxNumberOfAttempts: config.CALLBACK_RETRY_MAX_ATTEMPTS,
+      backoffCoefficient: 2,
+      maxRetryIntervalMs: config.CALLBACK_RETRY_MAX_INTERVAL,
+    },
   };
 }
 
@@ -109,6 +116,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     const parsed = parseEnrollmentRequest(await readJsonBody(request), deps.config.DEFAULT_LOCALE);
     if (!parsed.ok) throw problems.validation(parsed.errors);
     const enrollment = parsed.value;
+    if (enrollment.callbackUrl !== undefined) refuseUnusableCallback(enrollment.callbackUrl);
     const fingerprint = fingerprintRequest(enrollment);
     const instances = deps.instances(request, context);
     const store = await deps.enrollments();
@@ -142,6 +150,15 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     throw problems.conflict('The enrollment for this employee changed while starting; retry the request.');
   }
 
+  /** Before anything is written: a callback this deployment cannot sign or should not call is a bad request. */
+  function refuseUnusableCallback(url: string): void {
+    const detail =
+      deps.config.CALLBACK_SIGNING_SECRET === undefined
+        ? 'HR callbacks are not enabled on this deployment (it has no signing secret); leave callbackUrl out'
+        : callbackUrlProblem(url, { localEmulators: deps.config.USE_LOCAL_EMULATORS });
+    if (detail !== undefined) throw problems.validation([{ pointer: '/callbackUrl', detail }]);
+  }
+
   async function isOrphaned(store: EnrollmentStore, enrollmentId: string, claimedAt?: string): Promise<boolean> {
     const record = await store.get(enrollmentId);
     // The winner of a race is between claiming and saving, unless it claimed long ago and died there.
@@ -161,7 +178,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     const createdAt = deps.now().toISOString();
     let reservedLabel: string | undefined;
     try {
-      const { deviceLabel, ...rest } = enrollment;
+      const { deviceLabel, callbackUrl, ...rest } = enrollment;
       const reservation = await reserveLabel(
         credentials,
         enrollment.userPrincipalName,
@@ -174,6 +191,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
       await store.save({
         ...rest,
         deviceLabel: reservation.label,
+        ...(callbackUrl === undefined ? {} : { callbackUrl }),
         enrollmentId: id,
         requestFingerprint: fingerprint,
         createdAt,
@@ -183,6 +201,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
         enrollmentId: id,
         employeeId: enrollment.employeeId,
         policy: policyFromConfig(deps.config),
+        notifyHr: callbackUrl !== undefined,
       };
       await instances.start(id, input);
     } catch (error) {

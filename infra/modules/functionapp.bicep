@@ -29,7 +29,7 @@ param deploymentContainerName string
 @description('Application Insights component the app reports to.')
 param applicationInsightsName string
 
-@description('Vault of the app passwords and the SendGrid key.')
+@description('Vault of the app passwords, the SendGrid key and the HR callback signing secret.')
 param keyVaultName string
 
 @description('Node.js major version of the Functions worker.')
@@ -135,7 +135,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references (SENDGRID_API_KEY) resolve with this identity; without it the platform tries a system
+    // Key Vault references (SENDGRID_API_KEY, CALLBACK_SIGNING_SECRET) resolve with this identity; without it the platform tries a system
     // identity the app does not have and leaves the literal '@Microsoft.KeyVault(...)' in the setting.
     keyVaultReferenceIdentity: identity.id
     virtualNetworkSubnetId: empty(virtualNetworkSubnetId) ? null : virtualNetworkSubnetId
@@ -216,6 +216,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     APP_TABLES: 'https://${storage.name}.table.${environment().suffixes.storage}'
     KEYVAULT_URL: vault.properties.vaultUri
     SENDGRID_API_KEY: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/SendGridApiKey/)'
+    // Until ops seed the secret the reference stays unresolved and start-up stops naming this setting.
+    CALLBACK_SIGNING_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/HrCallbackSigningSecret/)'
     MAIL_FROM: mailFrom
     MAIL_FROM_NAME: mailFromName
     PUBLIC_BASE_URL: empty(publicBaseUrl) ? defaultBaseUrl : publicBaseUrl

@@ -1,5 +1,5 @@
-// The vault that holds the app passwords the app mints and the SendGrid API key (read by the platform through a Key
-// Vault reference). Azure RBAC only (no access policies), purge protection on, soft delete always on in Key Vault.
+// The vault that holds the app passwords the app mints, the SendGrid API key and the HR callback signing secret (both
+// read by the platform through Key Vault references). Azure RBAC only (no access policies), purge protection on, soft delete always on in Key Vault.
 
 @description('Name of the vault (3-24 characters, globally unique; a soft-deleted vault keeps its name for the retention period).')
 @minLength(3)
@@ -45,6 +45,10 @@ param ipRules array
 @secure()
 param sendGridApiKey string
 
+@description('Initial value of the HrCallbackSigningSecret secret. Empty: no secret is created here; ops seed it (docs/operations.md).')
+@secure()
+param hrCallbackSigningSecret string
+
 @description('Log Analytics workspace that receives the vault audit log and metrics.')
 param workspaceId string
 
@@ -81,6 +85,15 @@ resource sendGridSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!em
   properties: {
     value: sendGridApiKey
     contentType: 'SendGrid API key (mail.send)'
+  }
+}
+
+resource hrCallbackSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(hrCallbackSigningSecret)) {
+  parent: vault
+  name: 'HrCallbackSigningSecret'
+  properties: {
+    value: hrCallbackSigningSecret
+    contentType: 'Standard Webhooks signing secret (HR callbacks)'
   }
 }
 

@@ -268,6 +268,26 @@ describe('app settings', () => {
       `${appModule}: app setting SENDGRID_API_KEY must be a Key Vault reference to the SendGridApiKey secret`,
     ]);
   });
+
+  it('fails when the HR callback signing secret is missing or not a Key Vault reference to its secret', async () => {
+    const removed = await mutated(appModule, /\n\s*CALLBACK_SIGNING_SECRET: .*/, '');
+    expect(checkAppSettings(removed, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting CALLBACK_SIGNING_SECRET is missing`,
+    ]);
+    const literal = await mutated(appModule, /CALLBACK_SIGNING_SECRET: .*/, "CALLBACK_SIGNING_SECRET: 'whsec_AAAA'");
+    expect(checkAppSettings(literal, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting CALLBACK_SIGNING_SECRET must be a Key Vault reference to the HrCallbackSigningSecret secret`,
+    ]);
+    const otherSecret = await mutated(appModule, 'secrets/HrCallbackSigningSecret/', 'secrets/SendGridApiKey/');
+    expect(checkAppSettings(otherSecret, configKeys, requiredKeys)).toEqual([
+      `${appModule}: app setting CALLBACK_SIGNING_SECRET must be a Key Vault reference to the HrCallbackSigningSecret secret`,
+    ]);
+  });
+
+  it('fails when the HR callback secret would be created in the vault unconditionally', async () => {
+    const broken = await mutated(vaultModule, ' = if (!empty(hrCallbackSigningSecret)) {', ' = {');
+    expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('hrCallbackSecret')]);
+  });
 });
 
 describe('function app', () => {

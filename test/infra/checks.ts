@@ -65,6 +65,12 @@ export const optionalSettingsWithParameters = [
   'SMS_FROM',
 ] as const;
 
+/** Settings that hold secrets: each must be a Key Vault reference to the named secret, never a value. */
+export const keyVaultReferences: Readonly<Record<string, string>> = {
+  SENDGRID_API_KEY: 'SendGridApiKey',
+  CALLBACK_SIGNING_SECRET: 'HrCallbackSigningSecret',
+};
+
 /**
  * Never set in Azure: local-emulator switches (they would point the app at fakes or a sink) and the settings Flex
  * Consumption rejects (it takes the runtime from functionAppConfig and deploys from blob storage).
@@ -391,7 +397,13 @@ export function checkAppSettings(
   const found = appSettings(files);
   if (found === undefined) return ["no Microsoft.Web/sites/config 'appsettings' resource"];
   const { file, settings } = found;
-  for (const key of [...requiredKeys, ...optionalSettingsWithParameters, ...platformSettings]) {
+  const expected = new Set([
+    ...requiredKeys,
+    ...optionalSettingsWithParameters,
+    ...platformSettings,
+    ...Object.keys(keyVaultReferences),
+  ]);
+  for (const key of expected) {
     if (!settings.has(key)) problems.push(`${file.path}: app setting ${key} is missing`);
   }
   for (const key of settings.keys()) {
@@ -404,11 +416,13 @@ export function checkAppSettings(
     if (node !== undefined && !test(node.text)) problems.push(`${file.path}: app setting ${key} must be ${what}`);
   };
   expectText('AzureWebJobsStorage__credential', (text) => text === "'managedidentity'", "'managedidentity'");
-  expectText(
-    'SENDGRID_API_KEY',
-    (text) => text.startsWith("'@Microsoft.KeyVault(SecretUri=${") && text.endsWith("secrets/SendGridApiKey/)'"),
-    'a Key Vault reference to the SendGridApiKey secret',
-  );
+  for (const [key, secretName] of Object.entries(keyVaultReferences)) {
+    expectText(
+      key,
+      (text) => text.startsWith("'@Microsoft.KeyVault(SecretUri=${") && text.endsWith(`secrets/${secretName}/)'`),
+      `a Key Vault reference to the ${secretName} secret`,
+    );
+  }
   expectText(
     'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
     (text) => /^'ClientId=\$\{.+\};Authorization=AAD'$/.test(text),

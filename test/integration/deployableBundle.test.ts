@@ -67,12 +67,18 @@ describe('the deployable bundle (package.json "main") under plain Node', () => {
       'employeeVerifyContactCode:httpTrigger',
       'enrollment:orchestrationTrigger',
       'getEnrollment:httpTrigger',
+      'listAppPasswords:httpTrigger',
       'mintAppPassword:activityTrigger',
+      'notifyHr:activityTrigger',
       'pageAssets:httpTrigger',
       'raiseEnrollmentEvent:httpTrigger',
       'recordOutcome:activityTrigger',
+      'reissueAppPassword:httpTrigger',
+      'revokeAllAppPasswords:httpTrigger',
+      'revokeAppPassword:httpTrigger',
       'sendEnrollmentEmail:activityTrigger',
       'startEnrollment:httpTrigger',
+      'verifyAppPassword:httpTrigger',
     ]);
   });
 

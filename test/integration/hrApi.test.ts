@@ -236,6 +236,19 @@ describe('bad requests get a problem document and change nothing', () => {
       status: 400,
       mentions: '/employeeId',
     },
+    {
+      // This runtime has no CALLBACK_SIGNING_SECRET: a callback it could not sign is refused, not silently dropped.
+      name: 'callbackUrl without a signing secret',
+      init: { json: { ...valid, callbackUrl: 'http://127.0.0.1:9/cb' } },
+      status: 400,
+      mentions: '/callbackUrl: HR callbacks are not enabled on this deployment',
+    },
+    {
+      name: 'callbackUrl with user info',
+      init: { json: { ...valid, callbackUrl: 'https://hr:pw@hr.example/cb' } },
+      status: 400,
+      mentions: '/callbackUrl: expected a URL without a user name or password',
+    },
     { name: 'JSON array body', init: { json: [valid] }, status: 400, mentions: 'expected object' },
     {
       name: 'malformed JSON',

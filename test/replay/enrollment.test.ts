@@ -7,6 +7,7 @@ import {
   enrollmentOrchestrationName,
   type EnrollmentInput,
   type EnrollmentProgress,
+  type NotifyHrInput,
   type SendEmailInput,
 } from '../../core/orchestrationContract.js';
 import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
@@ -27,7 +28,14 @@ const input: EnrollmentInput = {
       backoffCoefficient: 2,
       maxRetryIntervalMs: 60_000,
     },
+    callbackRetry: {
+      firstRetryIntervalMs: 10_000,
+      maxNumberOfAttempts: 3,
+      backoffCoefficient: 2,
+      maxRetryIntervalMs: 300_000,
+    },
   },
+  notifyHr: false,
 };
 const reference = { ok: true, secretName: 'apppw-5a0c5f7e', version: 'a'.repeat(32), expiresOn: null };
 
@@ -322,6 +330,168 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     expect(text).not.toMatch(/"value"/i);
     expect(Object.keys(progress(driver)).sort()).toEqual(
       ['contactVerified', 'invitationExpiresAt', 'mfaRegistered', 'retrievalExpiresAt', 'stage'].sort(),
+    );
+  });
+
+  it('makes no callback call at all when HR asked for none', async () => {
+    const driver = await readyDriver();
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    await expectOutcome(driver, 'revealed');
+    expect(scheduledNames(driver)).not.toContain(activityNames.notifyHr);
+  });
+});
+
+describe('HR callbacks (notifyHr)', () => {
+  const notifying: EnrollmentInput = { ...input, notifyHr: true };
+  const eventId = (sequence: number) => `evt_${input.enrollmentId}_${sequence}`;
+
+  async function notifyingStart(): Promise<OrchestrationDriver> {
+    const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, notifying, start);
+    await driver.start();
+    driver.advance(2_000);
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    return driver;
+  }
+
+  const pendingNotify = (driver: OrchestrationDriver) => {
+    const work = driver.pendingActivity(activityNames.notifyHr);
+    return work === undefined ? undefined : (JSON.parse(work.input) as NotifyHrInput);
+  };
+  const notified = (driver: OrchestrationDriver) =>
+    driver.scheduled
+      .filter((work) => work.name === activityNames.notifyHr)
+      .map((work) => JSON.parse(work.input) as NotifyHrInput);
+
+  it('notifies every stage change in order, each with its own id and the time it happened', async () => {
+    const driver = await notifyingStart();
+    expect(pendingNotify(driver)).toEqual({
+      enrollmentId: input.enrollmentId,
+      eventId: eventId(1),
+      occurredAt: '2026-03-02T08:00:02.000Z',
+      stage: 'invited',
+      mfaRegistered: false,
+      contactVerified: false,
+      invitationExpiresAt: '2026-03-16T08:00:00.000Z',
+    });
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+
+    driver.advance(60_000);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(pendingNotify(driver)).toMatchObject({
+      eventId: eventId(2),
+      stage: 'awaiting-verification',
+      mfaRegistered: true,
+      contactVerified: false,
+      occurredAt: '2026-03-02T08:01:02.000Z',
+    });
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+
+    driver.advance(60_000);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    expect(pendingNotify(driver), 'nothing between the verifications and the mint').toBeUndefined();
+    expect(driver.pendingActivity(activityNames.mintAppPassword)).toBeDefined();
+    driver.advance(1_000);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    expect(pendingNotify(driver), 'nothing before the ready mail').toBeUndefined();
+    driver.advance(1_000);
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(pendingNotify(driver)).toMatchObject({
+      eventId: eventId(3),
+      stage: 'issuing',
+      occurredAt: '2026-03-02T08:02:02.000Z',
+    });
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    expect(pendingNotify(driver)).toMatchObject({
+      eventId: eventId(4),
+      stage: 'ready',
+      occurredAt: '2026-03-02T08:02:03.000Z',
+      retrievalExpiresAt: '2026-03-09T08:02:03.000Z',
+    });
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    expect(pendingNotify(driver), 'the outcome is recorded first').toBeUndefined();
+    await driver.completeActivity(activityNames.recordOutcome, null);
+    expect(pendingNotify(driver)).toMatchObject({ eventId: eventId(5), stage: 'revealed' });
+    expect(driver.runtimeStatus).toBe('Running');
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    expect(driver.runtimeStatus).toBe('Completed');
+    expect(driver.output).toEqual({ stage: 'revealed' });
+    expect(notified(driver).map((event) => event.stage)).toEqual([
+      'invited',
+      'awaiting-verification',
+      'issuing',
+      'ready',
+      'revealed',
+    ]);
+  });
+
+  it('retries one event under the same id with the callback backoff, then goes on when retries run out', async () => {
+    const driver = await notifyingStart();
+    await driver.failActivity(activityNames.notifyHr, 'HR callback failed with HTTP 500');
+    expect(pendingNotify(driver), 'no retry before the backoff').toBeUndefined();
+    const first = await driver.fireNextTimer();
+    expect(new Date(first.fireAt).getTime() - start.getTime()).toBe(2_000 + 10_000);
+    expect(pendingNotify(driver)?.eventId).toBe(eventId(1));
+    await driver.failActivity(activityNames.notifyHr, 'HR callback failed with HTTP 500');
+    const second = await driver.fireNextTimer();
+    expect(new Date(second.fireAt).getTime() - start.getTime()).toBe(2_000 + 10_000 + 20_000);
+    await driver.failActivity(activityNames.notifyHr, 'HR callback failed with HTTP 500');
+    // durable-functions still waits out the last backoff before it gives up (as with the mint above).
+    await driver.fireNextTimer();
+    expect(notified(driver).map((event) => event.eventId)).toEqual([eventId(1), eventId(1), eventId(1)]);
+
+    expect(driver.runtimeStatus).toBe('Running');
+    expect(
+      driver.timers.map((t) => t.fireAt),
+      'waiting for the employee again',
+    ).toEqual(['2026-03-05T08:00:00.000Z']);
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await driver.completeActivity(activityNames.recordOutcome, null);
+    expect(pendingNotify(driver)).toMatchObject({ eventId: eventId(2), stage: 'cancelled', reason: 'cancelled-by-hr' });
+    await driver.completeActivity(activityNames.notifyHr, { ok: false, reason: 'receiver-refused' });
+    expect(driver.runtimeStatus).toBe('Completed');
+    expect(driver.output).toEqual({ stage: 'cancelled', reason: 'cancelled-by-hr' });
+  });
+
+  it('tells HR about issuing and the failure when the mint fails, and nothing about an undelivered invitation', async () => {
+    const driver = await notifyingStart();
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.completeActivity(activityNames.mintAppPassword, { ok: false, reason: 'vault-forbidden' });
+    await driver.completeActivity(activityNames.recordOutcome, null);
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    await driver.completeActivity(activityNames.notifyHr, { ok: true });
+    expect(driver.runtimeStatus).toBe('Completed');
+    expect(notified(driver).map((event) => [event.eventId, event.stage, event.reason])).toEqual([
+      [eventId(1), 'invited', undefined],
+      [eventId(2), 'awaiting-verification', undefined],
+      [eventId(3), 'issuing', undefined],
+      [eventId(4), 'failed', 'mint-vault-forbidden'],
+    ]);
+
+    const undelivered = new OrchestrationDriver(handler, enrollmentOrchestrationName, notifying, start);
+    await undelivered.start();
+    await undelivered.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
+    await undelivered.completeActivity(activityNames.recordOutcome, null);
+    expect(pendingNotify(undelivered)).toMatchObject({ eventId: eventId(1), stage: 'failed' });
+  });
+
+  it('puts nothing secret-looking in a callback payload', async () => {
+    const driver = await notifyingStart();
+    const payload = pendingNotify(driver) ?? {};
+    expect(Object.keys(payload).sort()).toEqual(
+      [
+        'contactVerified',
+        'enrollmentId',
+        'eventId',
+        'invitationExpiresAt',
+        'mfaRegistered',
+        'occurredAt',
+        'stage',
+      ].sort(),
     );
   });
 });

@@ -64,8 +64,12 @@ describe('loadConfig', () => {
       VERIFY_MAX_FAILURES_PER_USER: 10,
       VERIFY_MAX_FAILURES_PER_CALLER: 100,
       VERIFY_FAILURE_WINDOW: 900_000,
+      CALLBACK_RETRY_FIRST_INTERVAL: 10_000,
+      CALLBACK_RETRY_MAX_INTERVAL: 300_000,
+      CALLBACK_RETRY_MAX_ATTEMPTS: 6,
     });
     expect('AZURE_CLIENT_ID' in config).toBe(false);
+    expect('CALLBACK_SIGNING_SECRET' in config).toBe(false);
     expect('SENDGRID_BASE_URL' in config).toBe(false);
     expect('APP_PASSWORD_VALID_FOR' in config).toBe(false);
   });
@@ -249,6 +253,48 @@ describe('loadConfig', () => {
     ])('refuses the Key Vault %s with emulators', (url) => {
       const error = configError({ ...emulated, KEYVAULT_URL: url });
       expect(error.problems).toEqual(['KEYVAULT_URL: expected a loopback http URL while USE_LOCAL_EMULATORS is true']);
+    });
+  });
+
+  describe('HR callbacks', () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+    it('parses the signing secret into a key that signs, and the retry settings', () => {
+      const config = loadConfig({
+        ...minimal,
+        CALLBACK_SIGNING_SECRET: secret,
+        CALLBACK_RETRY_FIRST_INTERVAL: 'PT30S',
+        CALLBACK_RETRY_MAX_INTERVAL: 'PT1H',
+        CALLBACK_RETRY_MAX_ATTEMPTS: '10',
+      });
+      expect(config.CALLBACK_SIGNING_SECRET?.sign('evt_1', 1_700_000_000, '{}')).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+      expect(config).toMatchObject({
+        CALLBACK_RETRY_FIRST_INTERVAL: 30_000,
+        CALLBACK_RETRY_MAX_INTERVAL: 3_600_000,
+        CALLBACK_RETRY_MAX_ATTEMPTS: 10,
+      });
+      // The key is not visible in the parsed config, so logging it shows nothing.
+      expect(JSON.stringify(config)).not.toContain(secret.slice(6));
+    });
+
+    it.each([
+      ['no prefix', Buffer.alloc(32, 7).toString('base64')],
+      ['too short a key (16 bytes)', `whsec_${Buffer.alloc(16, 7).toString('base64')}`],
+      ['too long a key (65 bytes)', `whsec_${Buffer.alloc(65, 7).toString('base64')}`],
+      ['not base64', 'whsec_not*base64*at*all*not*base64*at*all*'],
+      ['an unresolved Key Vault reference', '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/X/)'],
+    ])('refuses a signing secret with %s, without echoing it', (_, value) => {
+      const error = configError({ ...minimal, CALLBACK_SIGNING_SECRET: value });
+      expect(error.problems).toEqual([expect.stringMatching(/^CALLBACK_SIGNING_SECRET: expected a Standard Webhooks/)]);
+      expect(error.message).not.toContain(value);
+    });
+
+    it('names a malformed callback retry setting', () => {
+      const error = configError({ ...minimal, CALLBACK_RETRY_FIRST_INTERVAL: '10s', CALLBACK_RETRY_MAX_ATTEMPTS: '0' });
+      expect(error.problems.map((line) => line.slice(0, line.indexOf(':'))).sort()).toEqual([
+        'CALLBACK_RETRY_FIRST_INTERVAL',
+        'CALLBACK_RETRY_MAX_ATTEMPTS',
+      ]);
     });
   });
 

@@ -45,6 +45,7 @@ describe('parseEnrollmentRequest', () => {
       parseEnrollmentRequest({ ...withoutLabel, contact: { email: 'ada.private@example.org' } }, 'da'),
     );
     expect('deviceLabel' in value).toBe(false);
+    expect('callbackUrl' in value).toBe(false);
     expect('phone' in value.contact).toBe(false);
     expect(value.contact).toEqual({ email: 'ada.private@example.org' });
 
@@ -112,6 +113,30 @@ describe('parseEnrollmentRequest', () => {
     expect(errors).toHaveLength(2);
   });
 
+  it('keeps a callback URL as sent', () => {
+    const url = 'https://hr.contoso.com/hooks/enrollment?tenant=dk';
+    expect(accepted(parseEnrollmentRequest({ ...valid, callbackUrl: url }, 'da')).callbackUrl).toBe(url);
+    expect(accepted(parseEnrollmentRequest({ ...valid, callbackUrl: 'http://127.0.0.1:8080/cb' }, 'da'))).toMatchObject(
+      {
+        callbackUrl: 'http://127.0.0.1:8080/cb',
+      },
+    );
+  });
+
+  it.each([
+    ['a relative URL', '/hooks/enrollment', 'expected an absolute http(s) URL'],
+    ['another scheme', 'ftp://hr.contoso.com/cb', 'expected an absolute http(s) URL'],
+    ['javascript:', 'javascript:alert(1)', 'expected an absolute http(s) URL'],
+    ['user info', 'https://hr:secret@hr.contoso.com/cb', 'expected a URL without a user name or password'],
+    ['a user name only', 'https://hr@hr.contoso.com/cb', 'expected a URL without a user name or password'],
+    ['over 2048 characters', `https://hr.contoso.com/${'a'.repeat(2030)}`, 'expected at most 2048 characters'],
+    ['a number', 42, 'expected the callback URL as a string'],
+  ])('refuses a callback URL that is %s', (_, callbackUrl, detail) => {
+    expect(refused(parseEnrollmentRequest({ ...valid, callbackUrl }, 'da'))).toEqual([
+      { pointer: '/callbackUrl', detail },
+    ]);
+  });
+
   it('escapes ~ and / in unknown key names as JSON Pointer requires', () => {
     const errors = refused(parseEnrollmentRequest({ ...valid, 'a/b': 1, 'c~d': 2, '~/': 3 }, 'da'));
     expect(pointers(errors).sort()).toEqual(['/a~1b', '/c~0d', '/~0~1'].sort());
@@ -158,6 +183,7 @@ describe('fingerprintRequest', () => {
     ['locale', { ...valid, locale: 'en' }],
     ['deviceLabel', { ...valid, deviceLabel: 'Laptop' }],
     ['deviceLabel absent', { ...valid, deviceLabel: undefined }],
+    ['callbackUrl', { ...valid, callbackUrl: 'https://hr.contoso.com/cb' }],
   ])('differs when %s differs', (_field, body) => {
     expect(fingerprintRequest(parse(body))).not.toBe(base);
   });

@@ -1,0 +1,90 @@
+import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../core/config.js';
+import { createHrApiHandlers } from '../../functions/handlers/hrApi.js';
+
+/** An Azure (non-emulated) configuration, so the start handler applies its SSRF checks. */
+const azureSettings = {
+  TASKHUB_NAME: 'EnrollmentHub',
+  APP_TABLES: 'https://appstore.table.core.windows.net',
+  KEYVAULT_URL: 'https://my-vault.vault.azure.net',
+  SENDGRID_API_KEY: 'SG.test',
+  MAIL_FROM: 'onboarding@contoso.com',
+  PUBLIC_BASE_URL: 'https://enroll.contoso.com',
+  CALLBACK_SIGNING_SECRET: `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
+};
+
+const untouched = () => {
+  throw new Error('a refused request must not reach storage or the task hub');
+};
+
+/** Problem responses carry their document as JSON text (functions/handlers/http.ts). */
+const problemOf = (response: HttpResponseInit): unknown => JSON.parse(response.body as string);
+
+function startWith(settings: Record<string, string>, callbackUrl: string) {
+  const handlers = createHrApiHandlers({
+    config: loadConfig(settings),
+    enrollments: untouched,
+    credentials: untouched,
+    instances: untouched,
+    now: () => new Date(),
+    newId: untouched,
+  });
+  const request = new HttpRequest({
+    method: 'POST',
+    url: 'https://enroll.contoso.com/api/enrollments',
+    headers: { 'content-type': 'application/json' },
+    body: {
+      string: JSON.stringify({
+        employeeId: 'E1',
+        userPrincipalName: 'e1@contoso.com',
+        displayName: 'E One',
+        inviteEmail: 'e1@example.com',
+        contact: { email: 'e1@example.com' },
+        callbackUrl,
+      }),
+    },
+  });
+  return handlers.startEnrollment(request, new InvocationContext({ functionName: 'startEnrollment' }));
+}
+
+describe('start handler: the deployment-dependent callbackUrl checks', () => {
+  it.each([
+    ['the cloud metadata endpoint', 'https://169.254.169.254/metadata/instance'],
+    ['a private address', 'https://10.1.2.3/cb'],
+    ['loopback', 'https://127.0.0.1:8443/cb'],
+    ['IPv6 link-local', 'https://[fe80::1]/cb'],
+  ])('refuses %s in Azure, before anything is written', async (_, url) => {
+    const response = await startWith(azureSettings, url);
+    expect(response.status).toBe(400);
+    expect(problemOf(response)).toMatchObject({
+      errors: [
+        {
+          pointer: '/callbackUrl',
+          detail: 'expected a host HR can be reached at; loopback, private and link-local addresses are refused',
+        },
+      ],
+    });
+  });
+
+  it('refuses plain http in Azure', async () => {
+    const response = await startWith(azureSettings, 'http://hr.contoso.com/cb');
+    expect(problemOf(response)).toMatchObject({
+      errors: [{ pointer: '/callbackUrl', detail: 'expected an https URL' }],
+    });
+  });
+
+  it('refuses any callbackUrl when the deployment has no signing secret', async () => {
+    const { CALLBACK_SIGNING_SECRET: _secret, ...withoutSecret } = azureSettings;
+    const response = await startWith(withoutSecret, 'https://hr.contoso.com/cb');
+    expect(response.status).toBe(400);
+    expect(problemOf(response)).toMatchObject({
+      errors: [
+        {
+          pointer: '/callbackUrl',
+          detail: 'HR callbacks are not enabled on this deployment (it has no signing secret); leave callbackUrl out',
+        },
+      ],
+    });
+  });
+});
