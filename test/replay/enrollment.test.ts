@@ -324,6 +324,31 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     expect(emailKinds(driver)).toEqual(['invitation']);
   });
 
+  it('re-issues without invitation or verification: mints at once and sends the ready link to the verified contact', async () => {
+    const driver = new OrchestrationDriver(
+      handler,
+      enrollmentOrchestrationName,
+      { ...input, reissueOf: '0b7c6f1e-1111-4a55-9d0e-6f1f2a7b9c10' },
+      start,
+    );
+    await driver.start();
+    expect(scheduledNames(driver)).toEqual([activityNames.mintAppPassword]);
+    expect(progress(driver)).toMatchObject({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    const ready = driver.pendingActivity(activityNames.sendEmail);
+    expect(JSON.parse(ready?.input ?? '{}')).toMatchObject({ kind: 'ready', recipient: 'contact' });
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await driver.raiseEvent(enrollmentEvents.passwordRevealed);
+    await expectOutcome(driver, 'revealed');
+    expect(emailKinds(driver)).toEqual(['ready']);
+  });
+
+  it('sends an ordinary enrollment’s ready link to the invitation address (no recipient in history)', async () => {
+    const driver = await readyDriver();
+    const ready = driver.scheduled.filter((work) => work.name === activityNames.sendEmail).at(-1);
+    expect(JSON.parse(ready?.input ?? '{}')).not.toHaveProperty('recipient');
+  });
+
   it('never puts a secret-looking value in its custom status or actions', async () => {
     const driver = await readyDriver();
     const text = JSON.stringify(driver.history);
