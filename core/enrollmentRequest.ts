@@ -17,11 +17,14 @@ const email = (what: string) =>
     .email({ error: `expected ${what} as an e-mail address` })
     .check(z.maxLength(254, 'expected at most 254 characters'));
 
+/** HR's own id for the employee; also the filter of the enrollment listing. */
+export const employeeIdSchema = z
+  .string({ error: 'expected the employee id as a string' })
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores'));
+
 /** The HR request to start an enrollment. Unknown fields are refused so typos never pass silently. */
 export const enrollmentRequestSchema = z.strictObject({
-  employeeId: z
-    .string({ error: 'expected the employee id as a string' })
-    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores')),
+  employeeId: employeeIdSchema,
   userPrincipalName: email('the user principal name'),
   displayName: printable(200, 'a display name'),
   inviteEmail: email('the invitation address'),
@@ -75,20 +78,31 @@ export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): Pa
   };
 }
 
-export function toFieldProblems(error: z.core.$ZodError): FieldProblem[] {
+/** Where the validated value came from: the body (plain JSON Pointers) or, say, the query string (`#/query`). */
+export interface ProblemLocation {
+  /** Prefix of every pointer: '' for the body, `#/query` for query parameters. */
+  readonly root: string;
+  /** What an unknown key is called there. */
+  readonly unknownKey: string;
+}
+
+const bodyLocation: ProblemLocation = { root: '', unknownKey: 'unknown field' };
+
+export function toFieldProblems(error: z.core.$ZodError, location: ProblemLocation = bodyLocation): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        pointer: pointerOf([...issue.path, key]),
-        detail: 'unknown field',
+        pointer: jsonPointer(location.root, [...issue.path, key]),
+        detail: location.unknownKey,
       }));
     }
-    return [{ pointer: pointerOf(issue.path), detail: issue.message }];
+    return [{ pointer: jsonPointer(location.root, issue.path), detail: issue.message }];
   });
 }
 
-function pointerOf(path: readonly PropertyKey[]): string {
-  return `/${path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+/** A JSON Pointer (RFC 6901) to `path` below `root`. */
+export function jsonPointer(root: string, path: readonly PropertyKey[]): string {
+  return `${root}/${path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
 
 /**

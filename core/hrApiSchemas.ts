@@ -18,7 +18,7 @@ export const enrollmentEventPathSchema = z
 
 export type EnrollmentEventPath = z.output<typeof enrollmentEventPathSchema>;
 
-export const stageSchema = z.enum(stages).check(
+export const stageSchema = z.enum(stages, { error: `expected one of ${stages.join(', ')}` }).check(
   z.meta({
     description:
       'invited → awaiting-verification → issuing → ready → revealed, or one of the final stages expired, cancelled, ' +

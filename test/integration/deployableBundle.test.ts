@@ -67,6 +67,7 @@ describe('the deployable bundle (package.json "main") under plain Node', () => {
       'employeeVerifyContactCode:httpTrigger',
       'enrollment:orchestrationTrigger',
       'getEnrollment:httpTrigger',
+      'listEnrollments:httpTrigger',
       'mintAppPassword:activityTrigger',
       'pageAssets:httpTrigger',
       'raiseEnrollmentEvent:httpTrigger',
