@@ -44,6 +44,7 @@ export const enrollmentRequestSchema = z.strictObject({
       z.refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
         message: 'expected at least one of email or phone',
       }),
+      z.meta({ description: 'Where the employee gets one-time codes: at least one of email or phone.' }),
     ),
   locale: z.optional(z.enum(['da', 'en'], { error: 'expected da or en' })),
   deviceLabel: z.optional(printable(64, 'a device label')),

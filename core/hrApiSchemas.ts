@@ -4,8 +4,11 @@ import { stages } from './stages.js';
 // What the HR API sends back, and its path parameters, as schemas: the handlers' types are derived from them and the
 // OpenAPI document (core/openapi/) is generated from them, so the code and the description cannot drift apart.
 
-/** Any UUID, in either case: enrollment ids are `crypto.randomUUID()`s, but HR may have stored them upper-cased. */
-export const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/**
+ * Any UUID, in either case: enrollment ids are `crypto.randomUUID()`s, but HR may have stored them upper-cased. Spelt
+ * without the `i` flag because JSON Schema patterns (the OpenAPI document) have no flags.
+ */
+export const uuidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const enrollmentIdSchema = z
   .string()

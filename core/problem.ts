@@ -23,7 +23,7 @@ export const problemDocumentSchema = z
   .object({
     type: z.string().check(z.meta({ description: 'A URN naming the kind of problem; stable, for code to branch on.' })),
     title: z.string(),
-    status: z.int().check(z.meta({ description: 'The HTTP status code.' })),
+    status: z.int().check(z.minimum(100), z.maximum(599), z.meta({ description: 'The HTTP status code.' })),
     detail: z.optional(z.string()),
     errors: z.optional(
       z.array(fieldProblemSchema).check(z.meta({ description: 'Every validation problem at once, by field.' })),

@@ -4,6 +4,7 @@ import { createServices } from './composition.js';
 import { registerEmployeePages } from './employeePages.js';
 import './enrollmentOrchestration.js';
 import { registerHrApi } from './hrApi.js';
+import { registerOpenApi } from './openApi.js';
 
 /**
  * The app's entry (package.json "main"). Settings are read and validated here, once: a missing or malformed
@@ -13,3 +14,4 @@ const services = createServices(loadConfig(process.env));
 registerHrApi(services);
 registerActivities(services);
 registerEmployeePages(services);
+registerOpenApi(services);

@@ -69,6 +69,7 @@ describe('the deployable bundle (package.json "main") under plain Node', () => {
       'getEnrollment:httpTrigger',
       'listEnrollments:httpTrigger',
       'mintAppPassword:activityTrigger',
+      'openApiDocument:httpTrigger',
       'pageAssets:httpTrigger',
       'raiseEnrollmentEvent:httpTrigger',
       'recordOutcome:activityTrigger',
