@@ -122,7 +122,7 @@ export function buildOpenApiDocument(api: ApiDescription, serverUrl: string): Op
       ...(operation.description === undefined ? {} : { description: operation.description }),
       ...(operation.tags === undefined ? {} : { tags: [...operation.tags] }),
       security: operation.security.map((schemesTogether) => {
-        const unknown = schemesTogether.find((scheme) => !(scheme in api.securitySchemes));
+        const unknown = schemesTogether.find((scheme) => !Object.hasOwn(api.securitySchemes, scheme));
         if (unknown !== undefined) throw new ApiDescriptionError(`${where}: unknown security scheme ${unknown}`);
         return Object.fromEntries(schemesTogether.map((scheme) => [scheme, []]));
       }),
@@ -146,8 +146,10 @@ export function buildOpenApiDocument(api: ApiDescription, serverUrl: string): Op
   }
   const webhooks: Record<string, Record<string, Json>> = {};
   for (const webhook of api.webhooks) {
+    const where = `webhook ${webhook.method.toUpperCase()} ${webhook.name}`;
     const item = (webhooks[webhook.name] ??= {});
-    item[webhook.method] = operationObject(webhook, `webhook ${webhook.name}`);
+    if (item[webhook.method] !== undefined) throw new ApiDescriptionError(`${where} is described twice`);
+    item[webhook.method] = operationObject(webhook, where);
   }
 
   return {
