@@ -40,11 +40,14 @@ const callbackUrl = z
     z.refine(hasNoUserInfo, 'expected a URL without a user name or password'),
   );
 
+/** HR's own id for the employee; also the filter of the enrollment listing. */
+export const employeeIdSchema = z
+  .string({ error: 'expected the employee id as a string' })
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores'));
+
 /** The HR request to start an enrollment. Unknown fields are refused so typos never pass silently. */
 export const enrollmentRequestSchema = z.strictObject({
-  employeeId: z
-    .string({ error: 'expected the employee id as a string' })
-    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected 1-64 letters, digits, dots, dashes or underscores')),
+  employeeId: employeeIdSchema,
   userPrincipalName: email('the user principal name'),
   displayName: printable(200, 'a display name'),
   inviteEmail: email('the invitation address'),
@@ -64,6 +67,7 @@ export const enrollmentRequestSchema = z.strictObject({
       z.refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
         message: 'expected at least one of email or phone',
       }),
+      z.meta({ description: 'Where the employee gets one-time codes: at least one of email or phone.' }),
     ),
   locale: z.optional(z.enum(['da', 'en'], { error: 'expected da or en' })),
   deviceLabel: z.optional(printable(64, 'a device label')),
@@ -100,20 +104,31 @@ export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): Pa
   };
 }
 
-export function toFieldProblems(error: z.core.$ZodError): FieldProblem[] {
+/** Where the validated value came from: the body (plain JSON Pointers) or, say, the query string (`#/query`). */
+export interface ProblemLocation {
+  /** Prefix of every pointer: '' for the body, `#/query` for query parameters. */
+  readonly root: string;
+  /** What an unknown key is called there. */
+  readonly unknownKey: string;
+}
+
+const bodyLocation: ProblemLocation = { root: '', unknownKey: 'unknown field' };
+
+export function toFieldProblems(error: z.core.$ZodError, location: ProblemLocation = bodyLocation): FieldProblem[] {
   return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
-        pointer: pointerOf([...issue.path, key]),
-        detail: 'unknown field',
+        pointer: jsonPointer(location.root, [...issue.path, key]),
+        detail: location.unknownKey,
       }));
     }
-    return [{ pointer: pointerOf(issue.path), detail: issue.message }];
+    return [{ pointer: jsonPointer(location.root, issue.path), detail: issue.message }];
   });
 }
 
-function pointerOf(path: readonly PropertyKey[]): string {
-  return `/${path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+/** A JSON Pointer (RFC 6901) to `path` below `root`. */
+export function jsonPointer(root: string, path: readonly PropertyKey[]): string {
+  return `${root}/${path.map((part) => String(part).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
 }
 
 /**

@@ -21,8 +21,18 @@ export class PermanentError extends Error {
   override readonly name = 'PermanentError';
 }
 
+/**
+ * A continuation token that the store did not issue (truncated, edited, or from another API): the caller's mistake,
+ * so the HTTP API answers 400 rather than treating it as a storage failure.
+ */
+export class InvalidContinuationTokenError extends Error {
+  override readonly name = 'InvalidContinuationTokenError';
+}
+
 export const isTransientError = (error: unknown): error is TransientError => error instanceof TransientError;
 export const isPermanentError = (error: unknown): error is PermanentError => error instanceof PermanentError;
+export const isInvalidContinuationTokenError = (error: unknown): error is InvalidContinuationTokenError =>
+  error instanceof InvalidContinuationTokenError;
 
 /** Turns anything caught into an `Error` so callers can read `.message` safely. */
 export function ensureError(value: unknown): Error {

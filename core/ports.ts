@@ -102,6 +102,24 @@ export interface ActiveEnrollment {
   readonly claimedAt?: string | undefined;
 }
 
+export interface EnrollmentListQuery {
+  /** Only this employee's enrollments. */
+  readonly employeeId?: string;
+  /** At most this many records on the page. */
+  readonly maxPageSize: number;
+  /** Where the previous page stopped: a token this store issued. */
+  readonly continuationToken?: string;
+}
+
+export interface EnrollmentRecordPage {
+  readonly records: readonly EnrollmentRecord[];
+  /**
+   * Present when more records may follow; opaque (base64url). A page may be short, even empty, and still carry one:
+   * Table Storage stops a query at partition boundaries and time limits, not only at the page size.
+   */
+  readonly continuationToken?: string;
+}
+
 export interface EnrollmentStore {
   /** Atomically claims the employee's active slot (insert-if-absent); a racing second claim sees `exists`. */
   claimActive(employeeId: string, enrollmentId: string, requestFingerprint: string): Promise<ClaimActiveResult>;
@@ -114,6 +132,11 @@ export interface EnrollmentStore {
   setAppPassword(enrollmentId: string, reference: { secretName: string; version: string }): Promise<void>;
   markVerified(enrollmentId: string, fact: 'mfa' | 'contact', at: string): Promise<void>;
   delete(enrollmentId: string): Promise<void>;
+  /**
+   * One page of enrollment records, ordered by enrollment id. Throws `InvalidContinuationTokenError` for a token this
+   * store did not issue.
+   */
+  list(query: EnrollmentListQuery): Promise<EnrollmentRecordPage>;
 }
 
 /** enroll: the invitation link; reveal: the ready link; session: the employee's session cookie after verifying. */

@@ -2,20 +2,36 @@
  * RFC 9457 problem details. Handlers throw `ProblemError`s; one mapper in functions/ turns any error into a
  * problem document, so every 4xx and 5xx has the same shape.
  */
+import * as z from 'zod/mini';
 
-export interface FieldProblem {
-  /** JSON Pointer (RFC 6901) into the request body, or `#/path/<name>` for a path parameter. */
-  readonly pointer: string;
-  readonly detail: string;
-}
+export const fieldProblemSchema = z
+  .object({
+    pointer: z.string().check(
+      z.meta({
+        description:
+          'JSON Pointer (RFC 6901) into the request body, or #/path/<name> for a path parameter, #/query/<name> for ' +
+          'a query parameter.',
+      }),
+    ),
+    detail: z.string(),
+  })
+  .check(z.meta({ title: 'Field problem' }));
 
-export interface ProblemDocument {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail?: string;
-  readonly errors?: readonly FieldProblem[];
-}
+export type FieldProblem = z.output<typeof fieldProblemSchema>;
+
+export const problemDocumentSchema = z
+  .object({
+    type: z.string().check(z.meta({ description: 'A URN naming the kind of problem; stable, for code to branch on.' })),
+    title: z.string(),
+    status: z.int().check(z.minimum(100), z.maximum(599), z.meta({ description: 'The HTTP status code.' })),
+    detail: z.optional(z.string()),
+    errors: z.optional(
+      z.array(fieldProblemSchema).check(z.meta({ description: 'Every validation problem at once, by field.' })),
+    ),
+  })
+  .check(z.meta({ title: 'Problem details (RFC 9457)' }));
+
+export type ProblemDocument = z.output<typeof problemDocumentSchema>;
 
 const typeBase = 'urn:app-password-enrollment:problem:';
 
@@ -37,7 +53,7 @@ function problem(slug: string, status: number, title: string, detail?: string, e
     title,
     status,
     ...(detail === undefined ? {} : { detail }),
-    ...(errors === undefined ? {} : { errors }),
+    ...(errors === undefined ? {} : { errors: [...errors] }),
   });
 }
 

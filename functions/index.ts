@@ -5,6 +5,7 @@ import { createServices } from './composition.js';
 import { registerEmployeePages } from './employeePages.js';
 import './enrollmentOrchestration.js';
 import { registerHrApi } from './hrApi.js';
+import { registerOpenApi } from './openApi.js';
 
 /**
  * The app's entry (package.json "main"). Settings are read and validated here, once: a missing or malformed
@@ -15,3 +16,4 @@ registerHrApi(services);
 registerAppPasswordApi(services);
 registerActivities(services);
 registerEmployeePages(services);
+registerOpenApi(services);

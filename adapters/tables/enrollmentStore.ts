@@ -1,11 +1,14 @@
-import { PermanentError, TransientError } from '../../core/errors.js';
+import { odata, type TableEntityResultPage } from '@azure/data-tables';
+import { InvalidContinuationTokenError, PermanentError, TransientError } from '../../core/errors.js';
 import type {
   ActiveEnrollment,
   ClaimActiveResult,
   EnrollmentRecord,
+  EnrollmentRecordPage,
   EnrollmentStore,
   Locale,
 } from '../../core/ports.js';
+import { fromOpaqueContinuationToken, toOpaqueContinuationToken } from './continuationTokens.js';
 import { sdkStatusCode, toStoreError } from './errors.js';
 import {
   encodeKey,
@@ -166,6 +169,36 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
         if (sdkStatusCode(error) === 404) return;
         throw toStoreError(`${table}.delete`, error);
       }
+    },
+
+    async list({ employeeId, maxPageSize, continuationToken }): Promise<EnrollmentRecordPage> {
+      const sdkToken = continuationToken === undefined ? undefined : fromOpaqueContinuationToken(continuationToken);
+      // Always within the record partition: whatever a continuation token says, slot rows never come back.
+      const filter =
+        employeeId === undefined
+          ? odata`PartitionKey eq ${recordPartition}`
+          : odata`PartitionKey eq ${recordPartition} and employeeId eq ${employeeId}`;
+      let page: TableEntityResultPage<StoredEntity> | undefined;
+      try {
+        const pages = (await client())
+          .listEntities<StoredEntity>({ queryOptions: { filter } })
+          .byPage({ maxPageSize, ...(sdkToken === undefined ? {} : { continuationToken: sdkToken }) });
+        const first = await pages.next();
+        page = first.done === true ? undefined : first.value;
+      } catch (error) {
+        // The service judges the keys inside a token; refusing them is still the caller's mistake, not an outage.
+        if (sdkToken !== undefined && sdkStatusCode(error) === 400) {
+          throw new InvalidContinuationTokenError('The continuation token was refused by Table Storage', {
+            cause: error,
+          });
+        }
+        throw toStoreError(`${table}.list`, error);
+      }
+      const next = page?.continuationToken;
+      return {
+        records: (page ?? []).map(fromRecordEntity),
+        ...(next === undefined ? {} : { continuationToken: toOpaqueContinuationToken(next) }),
+      };
     },
   };
 }

@@ -10,6 +10,12 @@ import {
   type EnrollmentProgress,
 } from '../../core/orchestrationContract.js';
 import type {
+  EnrollmentAcceptedBody,
+  EnrollmentCancelRequestedBody,
+  EnrollmentEventPath,
+  EnrollmentStatusBody,
+} from '../../core/hrApiSchemas.js';
+import type {
   AppPasswordCredentialStore,
   EnrollmentInstances,
   EnrollmentStore,
@@ -30,26 +36,13 @@ export interface HrApiDependencies {
   readonly newId: () => string;
 }
 
-export interface EnrollmentStatusBody {
-  readonly id: string;
-  readonly employeeId: string;
-  readonly stage: Stage;
-  readonly mfaRegistered: boolean;
-  readonly contactVerified: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly invitationExpiresAt?: string;
-  readonly retrievalExpiresAt?: string;
-  readonly reason?: string;
-}
-
 /** A claim whose orchestration never appeared (the starter crashed in between) is taken over after this long. */
 const orphanedClaimAfterMs = 2 * 60_000;
 
 const eventsByPath: Readonly<Record<string, string>> = {
   'mfa-registered': enrollmentEvents.mfaRegistered,
   'contact-verified': enrollmentEvents.contactVerified,
-};
+} satisfies Record<EnrollmentEventPath, string>;
 
 export function policyFromConfig(config: Config): EnrollmentPolicy {
   return {
@@ -110,7 +103,11 @@ export interface HrApiHandlers {
 export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
   const statusUrl = (id: string) => `${deps.config.PUBLIC_BASE_URL}/api/enrollments/${id}`;
   const accepted = (id: string, stage: Stage, status: 200 | 202) =>
-    jsonResponse(status, { id, stage, statusUrl: statusUrl(id) }, status === 202 ? { Location: statusUrl(id) } : {});
+    jsonResponse(
+      status,
+      { id, stage, statusUrl: statusUrl(id) } satisfies EnrollmentAcceptedBody,
+      status === 202 ? { Location: statusUrl(id) } : {},
+    );
 
   async function start(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     const parsed = parseEnrollmentRequest(await readJsonBody(request), deps.config.DEFAULT_LOCALE);
@@ -244,7 +241,10 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
       const status = await requireRunning(instances, id);
       // An event rather than terminate: the orchestration disables a minted secret and records the outcome.
       await instances.raiseEvent(id, enrollmentEvents.cancelled);
-      return jsonResponse(202, { ...toStatusBody(id, status), cancelRequested: true });
+      return jsonResponse(202, {
+        ...toStatusBody(id, status),
+        cancelRequested: true,
+      } satisfies EnrollmentCancelRequestedBody);
     }),
 
     raiseEnrollmentEvent: withProblemDetails(async (request, context) => {

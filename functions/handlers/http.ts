@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { isTransientError } from '../../core/errors.js';
+import { uuidPattern } from '../../core/hrApiSchemas.js';
 import { isProblemError, problems, type ProblemDocument } from '../../core/problem.js';
 import { redact } from '../../core/redact.js';
 
@@ -87,7 +88,7 @@ export async function readJsonBody(request: HttpRequest, limitBytes = maxJsonBod
 /** Route parameters are checked before anything is looked up, so bad ids never reach storage. */
 export function requireUuidParam(request: HttpRequest, name: string): string {
   const value = request.params[name] ?? '';
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) {
+  if (!uuidPattern.test(value)) {
     throw problems.validation([{ pointer: `#/path/${name}`, detail: 'expected an enrollment id (a UUID)' }]);
   }
   return value.toLowerCase();

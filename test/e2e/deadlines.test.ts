@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { EmployeeAgent } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';

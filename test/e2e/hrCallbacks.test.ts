@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { appPasswordSecretName } from '../../functions/handlers/activities.js';
 import type { Stage } from '../../core/stages.js';
-import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } from '../helpers/callbackReceiver.js';
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';

@@ -1,7 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
-import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';

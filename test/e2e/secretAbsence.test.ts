@@ -2,7 +2,7 @@ import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { appPasswordSecretName } from '../../functions/handlers/activities.js';
-import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTableClientFactory, encodeKey } from '../../adapters/tables/tableClients.js';
-import type { EnrollmentStatusBody } from '../../functions/handlers/hrApi.js';
+import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PermanentError, TransientError } from '../../core/errors.js';
+import { InvalidContinuationTokenError, PermanentError, TransientError } from '../../core/errors.js';
 import type { EnrollmentRecord } from '../../core/ports.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
@@ -161,6 +161,68 @@ describe('EnrollmentStore', () => {
     await expect(store.setAppPassword(id('missing'), { secretName: 's', version: 'v' })).rejects.toBeInstanceOf(
       PermanentError,
     );
+  });
+
+  describe('list', () => {
+    const record = (employeeId: string): EnrollmentRecord => ({
+      enrollmentId: id('enr'),
+      employeeId,
+      userPrincipalName: 'list@example.com',
+      displayName: 'Listed',
+      inviteEmail: 'list@example.org',
+      contact: { email: 'list@example.org' },
+      locale: 'en',
+      requestFingerprint: 'c'.repeat(64),
+      createdAt: '2025-01-02T03:04:05.000Z',
+      pageSecret: 'r'.repeat(43),
+    });
+
+    async function listAll(query: { employeeId?: string; maxPageSize: number }): Promise<EnrollmentRecord[][]> {
+      const pages: EnrollmentRecord[][] = [];
+      let continuationToken: string | undefined;
+      do {
+        const page = await store.list({ ...query, ...(continuationToken === undefined ? {} : { continuationToken }) });
+        expect(page.records.length).toBeLessThanOrEqual(query.maxPageSize);
+        pages.push([...page.records]);
+        continuationToken = page.continuationToken;
+        if (continuationToken !== undefined) expect(continuationToken).toMatch(/^[A-Za-z0-9_-]+$/);
+      } while (continuationToken !== undefined);
+      return pages;
+    }
+
+    it('pages through one employee, every record exactly once; a quote in the id is escaped, not injected', async () => {
+      const employeeId = id("o'brien or true");
+      const mine = Array.from({ length: 7 }, () => record(employeeId));
+      const others = [record(id('other')), record(`${employeeId}x`)];
+      await Promise.all([...mine, ...others].map((saved) => store.save(saved)));
+      await store.claimActive(employeeId, mine[0]?.enrollmentId ?? '', 'fp');
+
+      const pages = await listAll({ employeeId, maxPageSize: 3 });
+      expect(pages.length).toBeGreaterThanOrEqual(3);
+      const listed = pages.flat();
+      expect(listed.map((found) => found.enrollmentId).sort()).toEqual(mine.map((saved) => saved.enrollmentId).sort());
+      expect(listed).toContainEqual(mine[0]);
+    });
+
+    it('lists every record without a filter, never an active slot', async () => {
+      const saved = record(id('all'));
+      await store.save(saved);
+      const listed = (await listAll({ maxPageSize: 100 })).flat();
+      expect(listed).toContainEqual(saved);
+      const ids = listed.map((found) => found.enrollmentId);
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it.each([
+      ['not base64url', 'not a token!'],
+      ['not JSON inside', Buffer.from(Buffer.from('{"nextPartitionKey"').toString('base64')).toString('base64url')],
+      ['JSON of another shape', Buffer.from(Buffer.from('[1]').toString('base64')).toString('base64url')],
+      ['a bare SDK token', Buffer.from('{"nextPartitionKey":"enrollment"}').toString('base64')],
+    ])('refuses a continuation token that is %s', async (_what, continuationToken) => {
+      await expect(store.list({ maxPageSize: 5, continuationToken })).rejects.toBeInstanceOf(
+        InvalidContinuationTokenError,
+      );
+    });
   });
 });
 

@@ -544,6 +544,7 @@ function fixture(locale: Locale): Fixture {
     setAppPassword: unused,
     markVerified: () => Promise.resolve(),
     delete: unused,
+    list: unused,
   };
   const linkTokens: LinkTokenStore = {
     save: (hash, value) => Promise.resolve(void links.set(hash, value)),
