@@ -1,30 +1,35 @@
+import * as z from 'zod/mini';
+import { enrollmentIdSchema, stageSchema } from './hrApiSchemas.js';
 import type { NotifyHrInput } from './orchestrationContract.js';
 import type { EnrollmentRecord } from './ports.js';
-import type { Stage } from './stages.js';
 
 /** The Standard Webhooks event type of every HR callback. */
 export const hrCallbackEventType = 'enrollment.stage-changed';
 
+const instant = (description: string) => z.iso.datetime().check(z.meta({ description }));
+
 /**
  * The JSON body of one HR callback: the Standard Webhooks envelope (`type`, `timestamp`, `data`) around what the
  * status API shows of the enrollment at that stage. Built from the orchestration's payload and the record's employee
- * id only, so it cannot carry a password, a link token, a code or personal data beyond what HR sent.
+ * id only, so it cannot carry a password, a link token, a code or personal data beyond what HR sent. The schema is
+ * also the OpenAPI document's description of the callback (core/openapi/document.ts).
  */
-export interface HrCallbackEvent {
-  readonly type: typeof hrCallbackEventType;
-  /** When the stage changed (ISO 8601); the `webhook-timestamp` header is when this attempt was sent. */
-  readonly timestamp: string;
-  readonly data: {
-    readonly id: string;
-    readonly employeeId: string;
-    readonly stage: Stage;
-    readonly mfaRegistered: boolean;
-    readonly contactVerified: boolean;
-    readonly reason?: string;
-    readonly invitationExpiresAt?: string;
-    readonly retrievalExpiresAt?: string;
-  };
-}
+export const hrCallbackEventSchema = z.object({
+  type: z.literal(hrCallbackEventType),
+  timestamp: instant('When the stage changed; the webhook-timestamp header is when this attempt was sent.'),
+  data: z.object({
+    id: enrollmentIdSchema,
+    employeeId: z.string(),
+    stage: stageSchema,
+    mfaRegistered: z.boolean(),
+    contactVerified: z.boolean(),
+    reason: z.optional(z.string()),
+    invitationExpiresAt: z.optional(instant('Until when the invitation link works.')),
+    retrievalExpiresAt: z.optional(instant('Until when the password can be revealed, once it is ready.')),
+  }),
+});
+
+export type HrCallbackEvent = z.output<typeof hrCallbackEventSchema>;
 
 export function hrCallbackEvent(record: Pick<EnrollmentRecord, 'employeeId'>, change: NotifyHrInput): HrCallbackEvent {
   return {

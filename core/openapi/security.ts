@@ -15,6 +15,14 @@ export const securitySchemes = {
     description:
       'The same key as a query parameter, for clients that cannot set headers. Prefer the header: URLs are logged.',
   },
+  relyingServiceKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-functions-key',
+    description:
+      'The relying services’ own function key, valid on the verify call only (scripts/set-function-keys.sh). ' +
+      'HR’s key does not open it, and it opens nothing else.',
+  },
 } as const satisfies Record<string, ApiSecurityScheme>;
 
 type SchemeName = keyof typeof securitySchemes;
@@ -23,6 +31,8 @@ type SchemeName = keyof typeof securitySchemes;
 export const callers = {
   /** The HR system and the identity systems that report events: a function key, in the header or the query. */
   hr: [['functionKey'], ['functionKeyQuery']],
+  /** SMTP relays, IMAP gateways and other services that check a presented app password. */
+  relyingService: [['relyingServiceKey']],
   /** Anyone: no key. */
   anyone: [],
 } as const satisfies Record<string, readonly (readonly SchemeName[])[]>;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { AppPasswordSummary, ReissueAccepted, VerifyResult } from '../../core/appPasswordApiSchemas.js';
 import { decoyHashSalt, hashAppPassword, hashesEqual } from '../../core/appPasswordHash.js';
 import {
   parseBody,
@@ -51,16 +52,6 @@ export interface AppPasswordApiHandlers {
   readonly revoke: HttpHandler;
   readonly revokeAll: HttpHandler;
   readonly reissue: HttpHandler;
-}
-
-/** What HR sees of one app password: the label and its dates, never the value or the hash. */
-export interface AppPasswordSummary {
-  readonly label: string;
-  readonly status: 'pending' | 'active' | 'expired';
-  readonly enrollmentId: string;
-  readonly reservedAt: string;
-  readonly issuedAt?: string;
-  readonly expiresAt?: string | null;
 }
 
 /** Audit subject for a user's credentials as a whole (verify failures have no enrollment of their own). */
@@ -159,7 +150,8 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         if (hash !== undefined && !isExpired(credential, now) && hashesEqual(presented, hash)) match ??= credential;
       }
       if (match?.issued !== undefined) {
-        return jsonResponse(200, { valid: true, deviceLabel: match.label, issuedAt: match.issued.issuedAt });
+        const valid: VerifyResult = { valid: true, deviceLabel: match.label, issuedAt: match.issued.issuedAt };
+        return jsonResponse(200, valid);
       }
       await Promise.all([
         limiter.hit(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER, window),
@@ -171,7 +163,8 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         'relying-service',
         `caller ${clientAddress(request)}`,
       );
-      return jsonResponse(200, { valid: false });
+      const invalid: VerifyResult = { valid: false };
+      return jsonResponse(200, invalid);
     }),
 
     list: withProblemDetails(async (request) => {
@@ -242,12 +235,13 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         if (credential.requestFingerprint !== fingerprint) throw labelTaken(source.userPrincipalName, credential.label);
         const existing = await instances.status(credential.enrollmentId);
         const stage = existing === undefined ? 'issuing' : toStatusBody(credential.enrollmentId, existing).stage;
-        return jsonResponse(200, {
+        const same: ReissueAccepted = {
           id: credential.enrollmentId,
           deviceLabel: credential.label,
           stage,
           statusUrl: statusUrl(credential.enrollmentId),
-        });
+        };
+        return jsonResponse(200, same);
       }
 
       const { appPassword: _previous, ...inherited } = source;
@@ -276,11 +270,13 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         throw error;
       }
       await audit(sourceId, 'app-password-reissued', 'hr', `enrollment ${id}, label ${reservation.label}`);
-      return jsonResponse(
-        202,
-        { id, deviceLabel: reservation.label, stage: 'issuing', statusUrl: statusUrl(id) },
-        { Location: statusUrl(id) },
-      );
+      const accepted: ReissueAccepted = {
+        id,
+        deviceLabel: reservation.label,
+        stage: 'issuing',
+        statusUrl: statusUrl(id),
+      };
+      return jsonResponse(202, accepted, { Location: statusUrl(id) });
     }),
   };
 }

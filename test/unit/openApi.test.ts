@@ -43,23 +43,39 @@ describe('docs/openapi.json', () => {
     expect(buildApiDocument('/').servers).toEqual([{ url: '/' }]);
   });
 
-  it('describes every HR route, each needing a function key', () => {
+  it('describes every route, each with the key its callers hold (the verify call only the relying services’)', () => {
     const document = buildApiDocument('/');
     const operations = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
     );
     expect(operations.map(({ route }) => route).sort()).toEqual([
+      'DELETE /api/users/{upn}/app-passwords',
+      'DELETE /api/users/{upn}/app-passwords/{label}',
       'GET /api/enrollments',
       'GET /api/enrollments/{id}',
       'GET /api/openapi.json',
+      'GET /api/users/{upn}/app-passwords',
+      'POST /api/app-passwords/verify',
       'POST /api/enrollments',
+      'POST /api/enrollments/{id}/app-passwords',
       'POST /api/enrollments/{id}/cancel',
       'POST /api/enrollments/{id}/events/{event}',
     ]);
-    for (const { route, operation } of operations) {
-      const security = route === 'GET /api/openapi.json' ? [] : [{ functionKey: [] }, { functionKeyQuery: [] }];
-      expect(operation['security'], route).toEqual(security);
-    }
+    const expected = (route: string) => {
+      if (route === 'GET /api/openapi.json') return [];
+      if (route === 'POST /api/app-passwords/verify') return [{ relyingServiceKey: [] }];
+      return [{ functionKey: [] }, { functionKeyQuery: [] }];
+    };
+    for (const { route, operation } of operations) expect(operation['security'], route).toEqual(expected(route));
+  });
+
+  it('describes the HR callback as a webhook whose body is the event schema the sender uses', () => {
+    const document = buildApiDocument('/');
+    const webhook = document.webhooks?.['enrollmentStageChanged']?.['post'] as {
+      requestBody: { content: Record<string, unknown> };
+    };
+    expect(Object.keys(webhook.requestBody.content)).toEqual(['application/json']);
+    expect(JSON.stringify(webhook)).toContain('enrollment.stage-changed');
   });
 
   it('describes requests as sent and responses as answered (the list limit: digits in, integer with a default)', () => {
