@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
+import { startTestRuntime, testRelyingServiceKey, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 let runtime: TestRuntime;
@@ -130,6 +130,54 @@ describe('HR API under generated input', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  }, 180_000);
+
+  it('answers generated verify bodies with a verdict or a 4xx problem, never a 5xx, and never echoes the password', async () => {
+    const verifyBodies = fc.oneof(
+      fc.jsonValue(),
+      fc.record({
+        userPrincipalName: fc.oneof(fc.emailAddress(), fc.string(), fc.constant('fuzz@contoso.dk'), fc.jsonValue()),
+        password: fc.oneof(fc.string({ maxLength: 300 }), fc.stringMatching(/^[a-z]{16}$/), fc.jsonValue()),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(verifyBodies, contentTypes, async (body, contentType) => {
+        const response = await runtime.api('/api/app-passwords/verify', {
+          method: 'POST',
+          key: testRelyingServiceKey,
+          headers: contentType === '' ? {} : { 'content-type': contentType },
+          body: JSON.stringify(body),
+        });
+        const answer = await response.text();
+        expect(response.status, answer).toBeLessThan(500);
+        if (response.status >= 400) expectProblem(response.status, response.headers.get('content-type'), answer);
+        else expect(JSON.parse(answer)).toEqual({ valid: false });
+        const password = (body as { password?: unknown } | null)?.password;
+        if (typeof password === 'string' && password.length >= 8) expect(answer).not.toContain(password);
+      }),
+      { numRuns: 200 },
+    );
+  }, 180_000);
+
+  it('answers generated users, labels and methods on the app-password routes with 2xx or 4xx, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.emailAddress(), fc.string({ maxLength: 60 }), fc.constantFrom('..', '%2e', 'a@b')),
+        fc.oneof(
+          fc.constant(''),
+          fc.string({ maxLength: 70 }).map((label) => `/${encodeURIComponent(label)}`),
+        ),
+        fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'),
+        async (user, label, method) => {
+          const response = await runtime.api(`/api/users/${encodeURIComponent(user)}/app-passwords${label}`, {
+            method,
+          });
+          await response.arrayBuffer();
+          expect(response.status).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
     );
   }, 180_000);
 
