@@ -2,6 +2,7 @@ import { SmsClient, type SmsClientOptions, type SmsSendResult } from '@azure/com
 import type { TokenCredential } from '@azure/identity';
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { OutgoingSms, SmsSender } from '../core/ports.js';
+import { parseRetryAfter } from '../core/retryAfter.js';
 
 /** Options for {@link createAcsSmsSender}. */
 export interface AcsSmsSenderOptions {
@@ -176,9 +177,5 @@ function retryAfterMs(facts: RestErrorFacts): number | undefined {
     const value = read(name);
     if (value !== undefined && /^\d+$/.test(value)) return Number(value);
   }
-  const retryAfter = read('retry-after');
-  if (retryAfter === undefined) return undefined;
-  if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-  const at = Date.parse(retryAfter);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return parseRetryAfter(read('retry-after'));
 }

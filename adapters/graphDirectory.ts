@@ -2,6 +2,8 @@ import type { TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { Directory } from '../core/ports.js';
+import { parseRetryAfter } from '../core/retryAfter.js';
+import { networkErrorCode } from './networkErrors.js';
 
 export interface GraphDirectoryOptions {
   /** Needs the application permission UserAuthenticationMethod.Read.All on Microsoft Graph. */
@@ -114,7 +116,9 @@ function statusError(response: Response, body: unknown): Error {
   const code = parsed.success ? ` ${parsed.data.error.code}` : '';
   const prefix = `Graph authentication methods: HTTP ${status}${code}`;
   if (status === 429 || status === 408 || status >= 500) {
-    return new TransientError(`${prefix}; retry later`, { retryAfterMs: retryAfterMs(response.headers) });
+    return new TransientError(`${prefix}; retry later`, {
+      retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+    });
   }
   if (status === 404) return new PermanentError(`${prefix}: user not found in the directory`);
   if (status === 401 || status === 403) {
@@ -124,22 +128,6 @@ function statusError(response: Response, body: unknown): Error {
     );
   }
   return new PermanentError(`${prefix}: Graph refused the request`);
-}
-
-/** `Retry-After` in seconds (what Graph sends when throttling) or as an HTTP date. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after')?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** fetch wraps socket errors as `TypeError('fetch failed')` with the errno code on its cause. */
-function networkErrorCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (typeof cause !== 'object' || cause === null || !('code' in cause)) return undefined;
-  return typeof cause.code === 'string' ? cause.code : undefined;
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,8 @@
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { HrCallback, HrCallbackSender } from '../core/ports.js';
 import type { WebhookSigningKey } from '../core/webhookSignature.js';
+import { parseRetryAfter } from '../core/retryAfter.js';
+import { networkErrorCode } from './networkErrors.js';
 
 export interface HrCallbackSenderOptions {
   readonly signingKey: WebhookSigningKey;
@@ -58,7 +60,7 @@ export function createHrCallbackSender(options: HrCallbackSenderOptions): HrCall
       if (status >= 200 && status < 300) return;
       if (status === 408 || status === 429 || status >= 500) {
         throw new TransientError(`${operation}: HTTP ${status}; retry later`, {
-          retryAfterMs: retryAfterMs(response.headers),
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
         });
       }
       if (status >= 300 && status < 400) {
@@ -67,20 +69,4 @@ export function createHrCallbackSender(options: HrCallbackSenderOptions): HrCall
       throw new PermanentError(`${operation}: HTTP ${status}, refused by the receiver`);
     },
   };
-}
-
-/** `Retry-After` in seconds or as an HTTP date. */
-function retryAfterMs(headers: Headers): number | undefined {
-  const value = headers.get('retry-after')?.trim();
-  if (value === undefined || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-/** fetch wraps socket errors as `TypeError('fetch failed')` with the errno code on its cause. */
-function networkErrorCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (typeof cause !== 'object' || cause === null || !('code' in cause)) return undefined;
-  return typeof cause.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(cause.code) ? cause.code : undefined;
 }

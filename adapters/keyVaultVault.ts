@@ -1,6 +1,7 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
 import { PermanentError, TransientError } from '../core/errors.js';
+import { parseRetryAfter } from '../core/retryAfter.js';
 import type { AppPasswordReference, AppPasswordTags, Vault } from '../core/ports.js';
 
 /** Marks the secrets this service writes, so ops can tell them apart from other secrets in a shared vault. */
@@ -163,9 +164,5 @@ function safeCode(code: unknown): string | undefined {
 
 function retryAfterMs(facts: ErrorFacts): number | undefined {
   const headers = facts.response?.headers;
-  const header = typeof headers?.get === 'function' ? headers.get('retry-after')?.trim() : undefined;
-  if (header === undefined || header === '') return undefined;
-  if (/^\d+$/.test(header)) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return typeof headers?.get === 'function' ? parseRetryAfter(headers.get('retry-after')) : undefined;
 }

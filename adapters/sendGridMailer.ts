@@ -2,6 +2,7 @@ import { Client } from '@sendgrid/client';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { Mailer, MailKind, OutgoingMail } from '../core/ports.js';
+import { parseRetryAfter } from '../core/retryAfter.js';
 
 export interface SendGridMailerOptions {
   readonly apiKey: string;
@@ -132,12 +133,8 @@ function errorFields(error: unknown): string[] {
  * which its rate-limit window reopens, which is what it sends with a 429.
  */
 function retryAfterMs(headers: Record<string, unknown>): number | undefined {
-  const retryAfter = headerValue(headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
-  }
+  const retryAfter = parseRetryAfter(headerValue(headers, 'retry-after'));
+  if (retryAfter !== undefined) return retryAfter;
   const reset = headerValue(headers, 'x-ratelimit-reset');
   if (reset !== undefined && /^\d+$/.test(reset)) return Math.max(0, Number(reset) * 1000 - Date.now());
   return undefined;

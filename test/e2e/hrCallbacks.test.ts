@@ -9,6 +9,7 @@ import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } f
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { mailedLinkTokens } from '../helpers/enrollmentJourney.js';
 
 const secret = `whsec_${Buffer.from('e2e-hr-callback-signing-key-0123456789').toString('base64')}`;
 const maxAttempts = 4;
@@ -144,11 +145,7 @@ describe('signed HR callbacks', () => {
 
     // Nothing secret in any callback: not the password (plain or grouped), the code or a link token.
     const everything = JSON.stringify(callbacks);
-    const tokens = runtime.mail
-      .messages()
-      .flatMap((message) => message.links)
-      .map((link) => /\/[er]\/([A-Za-z0-9_-]{43})$/.exec(link)?.[1])
-      .filter((token): token is string => token !== undefined);
+    const tokens = mailedLinkTokens(runtime);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     for (const value of [password ?? 'missing', (password ?? '').replace(/(.{4})(?=.)/g, '$1 '), ...tokens]) {
       expect(everything).not.toContain(value);

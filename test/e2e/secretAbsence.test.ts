@@ -5,6 +5,7 @@ import { appPasswordSecretName } from '../../functions/handlers/activities.js';
 import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { mailedLinkTokens } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 let sdk: SecretClient;
@@ -51,11 +52,7 @@ describe('no secret outside the vault', () => {
     const password = secret.value ?? '';
     expect(password).toMatch(/^[a-z]{16}$/);
     const grouped = password.replace(/(.{4})(?=.)/g, '$1 ');
-    const tokens = runtime.mail
-      .messages()
-      .flatMap((message) => message.links)
-      .map((link) => /\/[er]\/([A-Za-z0-9_-]{43})$/.exec(link)?.[1])
-      .filter((token): token is string => token !== undefined);
+    const tokens = mailedLinkTokens(runtime);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
 
     const status = await runtime.taskHub.status(id, true);

@@ -106,3 +106,12 @@ export async function revealWithCode(runtime: TestRuntime, revealLink: string, c
   if (password === undefined) throw new Error(`no password on the reveal page (status ${page.status})`);
   return password;
 }
+
+/** The raw tokens of every /e/ and /r/ link mailed so far: what a secret scan must not find anywhere else. */
+export function mailedLinkTokens(runtime: Pick<TestRuntime, 'mail'>): string[] {
+  return runtime.mail
+    .messages()
+    .flatMap((message) => message.links)
+    .map((link) => /\/[er]\/([A-Za-z0-9_-]{43})$/.exec(link)?.[1])
+    .filter((token): token is string => token !== undefined);
+}
