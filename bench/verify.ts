@@ -121,7 +121,8 @@ try {
     JSON.stringify({ userPrincipalName: people[index % people.length]?.upn, password: 'wrongwrongwrongw' }),
   );
   const unknownUser = await series(sequential / 2, (index) =>
-    JSON.stringify({ userPrincipalName: `nobody${index}@contoso.dk`, password: 'wrongwrongwrongw' }),
+    // As many distinct names as the wrong-password series has users, so both meet storage rows in the same state.
+    JSON.stringify({ userPrincipalName: `nobody${index % people.length}@contoso.dk`, password: 'wrongwrongwrongw' }),
   );
 
   const concurrent: number[] = [];
