@@ -17,7 +17,8 @@ let runtime: TestRuntime;
 
 const verify = (body: unknown, key: string | null = testRelyingServiceKey) =>
   runtime.api('/api/app-passwords/verify', { method: 'POST', json: body, key });
-const revealedEnrollment = (extra: Record<string, unknown> = {}) => revealed(runtime, extra);
+const revealedEnrollment = (extra: Record<string, unknown> = {}, options: { phone?: string } = {}) =>
+  revealed(runtime, extra, options);
 
 async function listLabels(upn: string) {
   const response = await runtime.api(`/api/users/${encodeURIComponent(upn)}/app-passwords`);
@@ -153,7 +154,7 @@ describe('device-labelled app passwords for HR', () => {
     const readyLink = await waitFor('re-issue ready link to the contact', () =>
       runtime.mail
         .messages()
-        .filter((m) => m.to.includes(first.contact))
+        .filter((m) => 'email' in first.contact && m.to.includes(first.contact.email))
         .flatMap((m) => m.links)
         .find((link) => link.includes('/r/')),
     );
@@ -185,6 +186,31 @@ describe('device-labelled app passwords for HR', () => {
     expect(clash.status).toBe(409);
     expect(((await clash.json()) as { detail: string }).detail).toContain('iPhone');
   }, 90_000);
+
+  it('re-issues to a phone-only contact by SMS; the code to reveal it comes by SMS too, and no text holds a secret', async () => {
+    const phone = `+4530${String(Date.now()).slice(-6)}`;
+    const first = await revealedEnrollment({}, { phone });
+    const response = await runtime.api(`/api/enrollments/${first.id}/app-passwords`, {
+      method: 'POST',
+      json: { deviceLabel: 'Tablet' },
+    });
+    expect(response.status).toBe(202);
+    const texts = () => runtime.sms.messages().filter((m) => m.to === phone);
+    const link = await waitFor('re-issue link by SMS', () =>
+      texts()
+        .map((m) => /https?:\/\/\S+\/r\/[A-Za-z0-9_-]{43}/.exec(m.text)?.[0])
+        .find((found) => found !== undefined),
+    );
+    const second = await revealWithCode(runtime, link, { phone });
+    expect(await (await verify({ userPrincipalName: first.upn, password: second })).json()).toMatchObject({
+      valid: true,
+      deviceLabel: 'Tablet',
+    });
+    for (const message of texts()) {
+      expect(message.text).not.toContain(second);
+      expect(message.text).not.toContain(first.password);
+    }
+  }, 60_000);
 
   it('stops at the per-user maximum with a 409 that says what to do', async () => {
     const user = await revealedEnrollment();

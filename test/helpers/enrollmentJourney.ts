@@ -3,11 +3,14 @@ import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from './employeeBro
 import type { TestRuntime } from './testRuntime.js';
 import { waitFor } from './waitFor.js';
 
+/** Where the employee's verified contact is: an e-mail address, or a phone that gets texts. */
+export type Contact = { readonly email: string } | { readonly phone: string };
+
 export interface ReadyEnrollment {
   readonly id: string;
   readonly upn: string;
   readonly invite: string;
-  readonly contact: string;
+  readonly contact: Contact;
   /** The employee's browser, with the session cookie from verifying the contact. */
   readonly agent: EmployeeAgent;
   readonly revealPath: string;
@@ -27,19 +30,38 @@ export function untilStage(runtime: TestRuntime, id: string, stage: string): Pro
   return waitFor(`stage ${stage}`, async () => ((await stageOf(runtime, id)) === stage ? true : undefined));
 }
 
+function messagesTo(runtime: TestRuntime, contact: Contact): string[] {
+  return 'email' in contact
+    ? runtime.mail
+        .messages()
+        .filter((m) => m.to.includes(contact.email))
+        .map((m) => m.text)
+    : runtime.sms
+        .messages()
+        .filter((m) => m.to === contact.phone)
+        .map((m) => m.text);
+}
+
+/** The text of the message to `contact` after the first `skip` ones, by mail or SMS. */
+function nextMessageTo(runtime: TestRuntime, contact: Contact, skip: number): Promise<string> {
+  return waitFor('a message to the contact', () => messagesTo(runtime, contact)[skip]);
+}
+
 /**
  * Brings one new employee to `ready` the way they would: HR starts, the identity system reports MFA, the employee
- * verifies the contact with the mailed code. `extra` adds or overrides request fields.
+ * verifies the contact (a private address, or `phone` by SMS) with the code sent there. `extra` adds or overrides
+ * request fields.
  */
 export async function readyWithSession(
   runtime: TestRuntime,
   extra: Record<string, unknown> = {},
+  { phone }: { phone?: string } = {},
 ): Promise<ReadyEnrollment> {
   counter += 1;
   const unique = `${counter}${Date.now().toString(36)}`;
   const upn = `emp${unique}@contoso.dk`;
   const invite = `emp${unique}@example.com`;
-  const contact = `emp${unique}.contact@example.com`;
+  const contact: Contact = phone === undefined ? { email: `emp${unique}.contact@example.com` } : { phone };
   const response = await runtime.api('/api/enrollments', {
     method: 'POST',
     json: {
@@ -47,7 +69,7 @@ export async function readyWithSession(
       userPrincipalName: upn,
       displayName: 'Pia Winther',
       inviteEmail: invite,
-      contact: { email: contact },
+      contact,
       locale: 'en',
       ...extra,
     },
@@ -62,9 +84,10 @@ export async function readyWithSession(
   const enrollPath = new URL(enrollLink).pathname;
   const agent = new EmployeeAgent(runtime.url);
   const csrf = csrfOf((await agent.get(enrollPath)).html);
-  await agent.submit(`${enrollPath}/contact/send`, { csrf, channel: 'email' });
-  const codeMail = await waitFor('contact code', () => runtime.mail.messages().find((m) => m.to.includes(contact)));
-  await agent.submit(`${enrollPath}/contact/verify`, { csrf, code: codeFrom(codeMail.text) });
+  const sent = messagesTo(runtime, contact).length;
+  await agent.submit(`${enrollPath}/contact/send`, { csrf, channel: 'email' in contact ? 'email' : 'sms' });
+  const code = codeFrom(await nextMessageTo(runtime, contact, sent));
+  await agent.submit(`${enrollPath}/contact/verify`, { csrf, code });
   const revealLink = await waitFor('ready link', () =>
     runtime.mail
       .messages()
@@ -80,8 +103,9 @@ export async function readyWithSession(
 export async function revealedEnrollment(
   runtime: TestRuntime,
   extra: Record<string, unknown> = {},
+  options: { phone?: string } = {},
 ): Promise<RevealedEnrollment> {
-  const ready = await readyWithSession(runtime, extra);
+  const ready = await readyWithSession(runtime, extra, options);
   const { agent, revealPath } = ready;
   const page = await agent.submit(`${revealPath}/reveal`, { csrf: csrfOf((await agent.get(revealPath)).html) });
   const password = revealedPassword(page.html);
@@ -91,17 +115,14 @@ export async function revealedEnrollment(
 }
 
 /** Reveals behind a ready link without a session, proving presence with a fresh code to the verified contact. */
-export async function revealWithCode(runtime: TestRuntime, revealLink: string, contact: string): Promise<string> {
+export async function revealWithCode(runtime: TestRuntime, revealLink: string, contact: Contact): Promise<string> {
   const path = new URL(revealLink).pathname;
   const agent = new EmployeeAgent(runtime.url);
   const csrf = csrfOf((await agent.get(path)).html);
-  const before = runtime.mail.messages().filter((m) => m.to.includes(contact)).length;
+  const before = messagesTo(runtime, contact).length;
   await agent.submit(`${path}/code`, { csrf });
-  const codeMail = await waitFor(
-    'reveal code',
-    () => runtime.mail.messages().filter((m) => m.to.includes(contact))[before],
-  );
-  const page = await agent.submit(`${path}/reveal`, { csrf, code: codeFrom(codeMail.text) });
+  const code = codeFrom(await nextMessageTo(runtime, contact, before));
+  const page = await agent.submit(`${path}/reveal`, { csrf, code });
   const password = revealedPassword(page.html);
   if (password === undefined) throw new Error(`no password on the reveal page (status ${page.status})`);
   return password;
