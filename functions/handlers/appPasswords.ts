@@ -126,15 +126,15 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
       const userKey = `verify-user:${userPrincipalName.toLowerCase()}`;
       const callerKey = `verify-caller:${clientAddress(request)}`;
       // Checked before any hashing, and keyed on the name as given: a locked name answers the same whether or not
-      // such a user exists.
-      // isLimited means "over the limit"; a budget of N failures is spent after the Nth, hence N - 1.
+      // such a user exists. isLimited means "over the limit"; a budget of N failures is spent after the Nth: N - 1.
       const [userLimited, callerLimited] = await Promise.all([
         limiter.isLimited(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER - 1, window),
         limiter.isLimited(callerKey, deps.config.VERIFY_MAX_FAILURES_PER_CALLER - 1, window),
       ]);
       if (userLimited || callerLimited) {
         return problemResponse(problems.tooManyRequests('Too many failed attempts; try again later.').problem, {
-          'Retry-After': String(Math.ceil(window / 1000)),
+          // The limiter's windows are aligned to multiples of their length, so this is when the current one ends.
+          'Retry-After': String(Math.ceil((window - (deps.now().getTime() % window)) / 1000)),
         });
       }
 
