@@ -828,7 +828,7 @@ function playHrSection(view: ConsoleView): SafeHtml {
         view.callbacksVerifiable
           ? html`<label for="hr-send-callbacks">
               <input id="hr-send-callbacks" name="sendCallbacks" type="checkbox" value="on" checked />
-              Send stage events to this console (optional)
+              Send stage events to this console
             </label>`
           : html`<p class="muted">
               Stage events (HR callbacks) are off: this runtime has no <code>CALLBACK_SIGNING_SECRET</code>.
