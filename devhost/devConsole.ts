@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { html, type SafeHtml } from '../pages/html.js';
+import { callbackEventOf, type CallbackInbox, type CallbackInboxEntry } from './callbackInbox.js';
 import { EventType, type HistoryEvent } from './durable/history.js';
 import type { StatusPayload, TaskHub } from './durable/taskHub.js';
 import type { FailStatus } from './faults.js';
@@ -10,10 +11,12 @@ import type { SunkSms } from './smsSink.js';
 
 /*
  * The local runtime's developer console under /_dev: a JSON API and one server-rendered page to play the HR system,
- * read the mail and SMS outboxes, flip MFA in the local directory, look into Durable instances and make the local
- * stand-ins misbehave (fault injection, `POST /_dev/api/faults`). It is served by the functions host on loopback only
- * and needs no key, so it guards itself against the two ways a web page in the developer's browser could still reach
- * it: DNS rebinding (Host header) and cross-site form posts (CSRF).
+ * read the mail and SMS outboxes, receive the HR callbacks (`POST /_dev/callbacks`), flip MFA in the local directory,
+ * look into Durable instances and make the local stand-ins misbehave (fault injection, `POST /_dev/api/faults`). It
+ * is served by the functions host on loopback only and needs no key, so it guards itself against the two ways a web
+ * page in the developer's browser could still reach it: DNS rebinding (Host header) and cross-site form posts (CSRF).
+ * The app's own callback POSTs pass both guards as any server-side JSON request does: addressed to localhost, with
+ * `content-type: application/json` and no Origin.
  */
 
 /** One message in the console's outbox: a mail from the mail sink or a text message from the SMS sink. */
@@ -74,6 +77,13 @@ export interface DevConsoleDependencies {
   readonly startEnrollment: (body: unknown) => Promise<StartEnrollmentResult>;
   /** The stand-ins fault injection reaches; a target left out answers 400. */
   readonly faults?: Readonly<Partial<Record<FaultTargetName, DevConsoleFaultTarget>>>;
+  /** Keeps what the app POSTs to `/_dev/callbacks`. */
+  readonly callbackInbox: Pick<CallbackInbox, 'receive' | 'entries' | 'canVerify'>;
+  /**
+   * The runtime's URL as the app reaches it (`http://localhost:7071`): the Play HR form asks for callbacks to
+   * `<runtimeUrl>/_dev/callbacks`, which the start handler accepts locally as plain http to a loopback host.
+   */
+  readonly runtimeUrl: string;
 }
 
 /** Serves a request when its path is `/_dev` or under `/_dev/` and resolves true; resolves false for anything else. */
@@ -89,7 +99,9 @@ export interface InstanceSummary {
 }
 
 const jsonContentType = 'application/json; charset=utf-8';
+/** Also the cap of one HR callback, which is well under a kilobyte. */
 const maxJsonBytes = 64 * 1024;
+const callbackInboxPath = '/_dev/callbacks';
 /** Upper bounds for one fault request: enough for any soak, small enough that a typo cannot break a stand-in for good. */
 const maxFaultCount = 10_000;
 const maxRetryAfterSeconds = 3_600;
@@ -290,6 +302,8 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
               instances,
               directory,
               recentStarts: [...recentStarts].reverse(),
+              callbacks: [...deps.callbackInbox.entries()].reverse(),
+              callbacksVerifiable: deps.callbackInbox.canVerify,
               demo: demoEmployee(),
             }),
           );
@@ -325,6 +339,8 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
             contact,
             ...(field('locale') === '' ? {} : { locale: field('locale') }),
             ...(field('deviceLabel') === '' ? {} : { deviceLabel: field('deviceLabel') }),
+            // A checkbox is in the form post only when checked.
+            ...(form.has('sendCallbacks') ? { callbackUrl: `${deps.runtimeUrl}${callbackInboxPath}` } : {}),
           });
           redirectHome(response);
         },
@@ -352,6 +368,39 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
           const filter = outboxFilter(url);
           if (typeof filter === 'string') throw new Refusal(400, filter);
           sendApiJson(response, 200, { messages: filterOutbox(sortByReceived(deps.outbox()), filter) });
+          return Promise.resolve();
+        },
+      },
+    },
+    {
+      // HR's callback receiver, played by the console: records every delivery, verified or not, and answers 204 so
+      // the app counts it delivered (a receiver that refused a bad signature would only make the app retry it).
+      pattern: /^\/_dev\/callbacks$/,
+      handlers: {
+        POST: async ({ request, response }) => {
+          const { bytes, value } = await readJsonBytes(request);
+          const header = (name: string) => {
+            const text = request.headers[name];
+            return Array.isArray(text) ? text.join(', ') : text;
+          };
+          await deps.callbackInbox.receive({
+            webhookId: header('webhook-id'),
+            webhookTimestamp: header('webhook-timestamp'),
+            webhookSignature: header('webhook-signature'),
+            rawBody: bytes,
+            body: value,
+          });
+          response.writeHead(204, { 'Cache-Control': 'no-store' });
+          response.end();
+        },
+      },
+    },
+    {
+      pattern: /^\/_dev\/api\/callbacks$/,
+      handlers: {
+        GET: ({ response, url }) => {
+          const id = url.searchParams.get('id') ?? '';
+          sendApiJson(response, 200, { callbacks: deps.callbackInbox.entries(id === '' ? undefined : id) });
           return Promise.resolve();
         },
       },
@@ -433,7 +482,8 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
   return async (request, url, response) => {
     const path = url.pathname;
     if (path !== '/_dev' && !path.startsWith('/_dev/')) return false;
-    const api = path === '/_dev/api' || path.startsWith('/_dev/api/');
+    // The callback inbox is called by the app, not a browser: its refusals are JSON too.
+    const api = path === '/_dev/api' || path.startsWith('/_dev/api/') || path === callbackInboxPath;
     try {
       if (!loopbackHost.test(request.headers.host ?? '')) {
         throw new Refusal(403, 'The dev console only answers requests addressed to localhost or 127.0.0.1.');
@@ -493,11 +543,16 @@ function mediaTypeOf(request: IncomingMessage): string {
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {
+  return (await readJsonBytes(request)).value;
+}
+
+/** A JSON body parsed, with the bytes it was parsed from (what a webhook signature covers). */
+async function readJsonBytes(request: IncomingMessage): Promise<{ readonly bytes: Buffer; readonly value: unknown }> {
   if (mediaTypeOf(request) !== 'application/json') throw new Refusal(415, 'Expected Content-Type: application/json.');
-  const body = await readBody(request, maxJsonBytes);
-  if (body === undefined) throw new Refusal(413, `The body is larger than ${maxJsonBytes} bytes.`);
+  const bytes = await readBody(request, maxJsonBytes);
+  if (bytes === undefined) throw new Refusal(413, `The body is larger than ${maxJsonBytes} bytes.`);
   try {
-    return JSON.parse(body.toString('utf8')) as unknown;
+    return { bytes, value: JSON.parse(bytes.toString('utf8')) as unknown };
   } catch {
     throw new Refusal(400, 'The body is not valid JSON.');
   }
@@ -681,7 +736,8 @@ function layout(title: string, body: SafeHtml): SafeHtml {
           <span>Local dev console</span>
           <nav aria-label="Console sections">
             <a href="/_dev#play-hr">Play HR</a> · <a href="/_dev#outbox">Outbox</a> ·
-            <a href="/_dev#directory">Directory</a> · <a href="/_dev#instances">Instances</a>
+            <a href="/_dev#callbacks">Callbacks</a> · <a href="/_dev#directory">Directory</a> ·
+            <a href="/_dev#instances">Instances</a>
           </nav>
         </header>
         <main>
@@ -709,6 +765,10 @@ interface ConsoleView {
   readonly directory: readonly { readonly upn: string; readonly registered: boolean }[];
   /** Newest first. */
   readonly recentStarts: readonly RecentStart[];
+  /** Newest first. */
+  readonly callbacks: readonly CallbackInboxEntry[];
+  /** Whether the runtime has a CALLBACK_SIGNING_SECRET, without which the HR API refuses a callbackUrl. */
+  readonly callbacksVerifiable: boolean;
   readonly demo: ReturnType<typeof demoEmployee>;
 }
 
@@ -719,7 +779,8 @@ function consolePage(view: ConsoleView): SafeHtml {
         Local only. Everything here talks to the local runtime's stand-ins; reload the page to see new mail and
         progress.
       </p>
-      ${playHrSection(view)} ${outboxSection(view)} ${directorySection(view)} ${instancesSection(view.instances)}`,
+      ${playHrSection(view)} ${outboxSection(view)} ${callbacksSection(view)} ${directorySection(view)}
+      ${instancesSection(view.instances)}`,
   );
 }
 
@@ -763,6 +824,16 @@ function playHrSection(view: ConsoleView): SafeHtml {
         <option value="en" ${demo.locale === 'en' ? html`selected` : ''}>en – English</option>
       </select>
       ${textField('deviceLabel', 'Device label', demo.deviceLabel)}
+      ${
+        view.callbacksVerifiable
+          ? html`<label for="hr-send-callbacks">
+              <input id="hr-send-callbacks" name="sendCallbacks" type="checkbox" value="on" checked />
+              Send stage events to this console
+            </label>`
+          : html`<p class="muted">
+              Stage events (HR callbacks) are off: this runtime has no <code>CALLBACK_SIGNING_SECRET</code>.
+            </p>`
+      }
       <p><button type="submit">Start enrollment</button></p>
     </form>
     <h3>Started from this console</h3>
@@ -846,6 +917,43 @@ function messageBlock(message: OutboxEntry): SafeHtml {
     }
     <pre>${message.text}</pre>
   </article>`;
+}
+
+function callbacksSection(view: ConsoleView): SafeHtml {
+  return html`<section class="step" aria-labelledby="callbacks">
+    <h2 id="callbacks">Callbacks</h2>
+    <p>
+      The signed stage events (HR callbacks) the app POSTed to <code>${callbackInboxPath}</code>, each checked with this
+      runtime's <code>CALLBACK_SIGNING_SECRET</code> as HR's receiver would. As JSON:
+      <a href="/_dev/api/callbacks">/_dev/api/callbacks</a> (<code>?id=</code> for one enrollment).
+    </p>
+    ${tableOrNote(
+      view.callbacks,
+      {
+        empty: 'No callbacks yet. Start an enrollment with "Send stage events to this console" ticked.',
+        caption: 'Newest first; a retried event appears once per attempt',
+        columns: ['Received', 'Stage', 'Enrollment', 'webhook-id', 'Signature'],
+      },
+      (entry) => {
+        const { enrollmentId, stage } = callbackEventOf(entry);
+        return html`<tr>
+          <td><time datetime="${entry.receivedAt}">${entry.receivedAt}</time></td>
+          <td>${stage ?? '–'}</td>
+          <td>
+            ${
+              enrollmentId === undefined
+                ? '–'
+                : html`<a href="/_dev/instances/${encodeURIComponent(enrollmentId)}">${enrollmentId}</a>`
+            }
+          </td>
+          <td><code>${entry.webhookId ?? '(none)'}</code></td>
+          <td>
+            ${entry.verified ? html`<span class="badge">signature verified</span>` : html`<strong>signature INVALID</strong>`}
+          </td>
+        </tr>`;
+      },
+    )}
+  </section>`;
 }
 
 function directorySection(view: ConsoleView): SafeHtml {

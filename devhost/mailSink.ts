@@ -387,6 +387,11 @@ export interface OutboxOptions<Schema extends z.ZodType, T> {
   readonly messageSchema: Schema;
   /** Turns a message read back from the file into what `messages()` returns (frozen, like fresh ones). */
   readonly toMessage: (stored: z.output<Schema>) => T;
+  /**
+   * Keeps only the newest this many messages, for an outbox that anything on loopback can fill (the dev console's
+   * callback inbox); unbounded when omitted, as the sinks only hold what the app sent.
+   */
+  readonly maxMessages?: number;
 }
 
 /**
@@ -397,25 +402,32 @@ export interface OutboxOptions<Schema extends z.ZodType, T> {
 export class Outbox<T> {
   readonly #name: string;
   readonly #store: JsonSnapshotFile<OutboxFile<T>> | undefined;
+  readonly #maxMessages: number;
   #messages: readonly T[];
 
-  private constructor(name: string, store: JsonSnapshotFile<OutboxFile<T>> | undefined, messages: readonly T[]) {
+  private constructor(
+    name: string,
+    store: JsonSnapshotFile<OutboxFile<T>> | undefined,
+    messages: readonly T[],
+    maxMessages = Number.POSITIVE_INFINITY,
+  ) {
     this.#name = name;
     this.#store = store;
-    this.#messages = messages;
+    this.#maxMessages = maxMessages;
+    this.#messages = this.#newest(messages);
   }
 
   /** Reads the data file if there is one; rejects when it exists but is not a valid outbox, rather than starting empty. */
   static async open<Schema extends z.ZodType, T>(options: OutboxOptions<Schema, T>): Promise<Outbox<T>> {
-    const { dataFile, mode } = options;
-    if (dataFile === undefined) return new Outbox<T>(options.name, undefined, []);
+    const { dataFile, mode, maxMessages } = options;
+    if (dataFile === undefined) return new Outbox<T>(options.name, undefined, [], maxMessages);
     const store = new JsonSnapshotFile<OutboxFile<T>>(dataFile, mode === undefined ? {} : { mode });
     const fileSchema = z.object({ version: z.literal(1), messages: z.array(options.messageSchema) });
     const stored = await store.load((value) => ({
       version: 1,
       messages: fileSchema.parse(value).messages.map((message) => options.toMessage(message)),
     }));
-    return new Outbox(options.name, store, stored?.messages ?? []);
+    return new Outbox(options.name, store, stored?.messages ?? [], maxMessages);
   }
 
   /** Accepted messages, oldest first. */
@@ -423,9 +435,9 @@ export class Outbox<T> {
     return this.#messages;
   }
 
-  /** Appends `messages` and resolves once the data file holds them too. */
+  /** Appends `messages`, dropping the oldest beyond `maxMessages`, and resolves once the data file holds them too. */
   async add(messages: readonly T[]): Promise<void> {
-    this.#messages = [...this.#messages, ...messages];
+    this.#messages = this.#newest([...this.#messages, ...messages]);
     await this.#save();
   }
 
@@ -440,6 +452,10 @@ export class Outbox<T> {
   /** Resolves once every write asked for so far has finished. */
   async flush(): Promise<void> {
     await this.#store?.flush();
+  }
+
+  #newest(messages: readonly T[]): readonly T[] {
+    return messages.length > this.#maxMessages ? messages.slice(-this.#maxMessages) : messages;
   }
 
   #save(): Promise<void> {

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createTableClientFactory } from '../adapters/tables/tableClients.js';
+import { WebhookSigningKey } from '../core/webhookSignature.js';
+import { CallbackInbox } from './callbackInbox.js';
 import { createDevConsole, hrApiStarter, outboxOf } from './devConsole.js';
 import { TaskHub } from './durable/taskHub.js';
 import { TaskHubStore } from './durable/taskHubStore.js';
@@ -24,7 +26,7 @@ export interface RuntimeOptions {
   readonly settings?: Readonly<Record<string, string>>;
   readonly functionKeys: readonly string[];
   readonly keysByFunction?: FunctionsHostOptions['keysByFunction'];
-  /** Where the local vault, outbox and directory keep their state; in memory when omitted. */
+  /** Where the local vault, outboxes, callback inbox and directory keep their state; in memory when omitted. */
   readonly dataDir?: string;
   readonly pollIntervalMs?: number;
   readonly log?: (line: string) => void;
@@ -125,6 +127,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
   });
   await taskHub.start();
+  // The secret the app signs with, so the inbox checks the app's callbacks as HR's receiver would.
+  const signingSecret = settings['CALLBACK_SIGNING_SECRET'];
+  const callbackInbox = await CallbackInbox.open({
+    signingKey: signingSecret === undefined ? undefined : WebhookSigningKey.parse(signingSecret),
+    ...file('callbacks.json'),
+  });
   const devConsole = createDevConsole({
     outbox: outboxOf({ mail, sms }),
     directory,
@@ -132,6 +140,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     startEnrollment: hrApiStarter({ url: `${hostUrl}/api/enrollments`, functionKey: options.functionKeys[0] ?? '' }),
     // POST /_dev/api/faults reaches the running stand-ins, so tests can inject faults into a separate process.
     faults: { vault, mail, sms },
+    callbackInbox,
+    runtimeUrl: hostUrl,
   });
   const extraRoutes = options.extraRoutes;
   const host = await startFunctionsHost({
@@ -161,7 +171,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     async stop() {
       await host.close();
       await taskHub.stop();
-      await Promise.all([vault.close(), mail.close(), directory.close(), sms.close()]);
+      await Promise.all([vault.close(), mail.close(), directory.close(), sms.close(), callbackInbox.flush()]);
     },
   };
 }

@@ -130,10 +130,11 @@ function printBanner(url: string, key: string, relyingServiceKey: string, second
   const lines = [
     `App password enrollment is running (ready in ${seconds} s). Press Ctrl-C to stop.`,
     '',
-    `  Dev console     ${url}/_dev            play HR, read the outbox, flip MFA, watch instances`,
+    `  Dev console     ${url}/_dev            play HR, read the outbox and callbacks, flip MFA, watch instances`,
     `  HR API          ${url}/api/enrollments   (header x-functions-key: ${key})`,
     `  Verify API      ${url}/api/app-passwords/verify   (relying services' key: ${relyingServiceKey})`,
     `  Outbox (JSON)   ${url}/_dev/api/outbox`,
+    `  Callbacks       ${url}/_dev/api/callbacks   (HR callbacks sent to ${url}/_dev/callbacks, signatures checked)`,
     '',
     '  Start an enrollment from the dev console, or:',
     `    curl -s -X POST ${url}/api/enrollments -H 'x-functions-key: ${key}' -H 'content-type: application/json' \\`,

@@ -1,6 +1,8 @@
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { WebhookSigningKey } from '../../core/webhookSignature.js';
+import { CallbackInbox } from '../../devhost/callbackInbox.js';
 import {
   createDevConsole,
   emailOutboxEntry,
@@ -135,6 +137,10 @@ const deps: DevConsoleDependencies = {
     return nextStart();
   },
   faults: faultTargets,
+  callbackInbox: await CallbackInbox.open({
+    signingKey: WebhookSigningKey.parse(`whsec_${Buffer.alloc(32, 3).toString('base64')}`),
+  }),
+  runtimeUrl: 'http://localhost:7071',
 };
 
 const accepted = (): Promise<StartEnrollmentResult> =>
@@ -723,6 +729,34 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     expect(directory).toContain('<input type="hidden" name="registered" value="true" />');
   });
 
+  it('asks for stage events to the console when "Send stage events to this console" is ticked', async () => {
+    expect((await form('/_dev/enrollments', { ...anna, sendCallbacks: 'on' }, sameOrigin())).status).toBe(303);
+    expect(starts).toEqual([expect.objectContaining({ callbackUrl: 'http://localhost:7071/_dev/callbacks' })]);
+  });
+
+  it('offers the stage-events checkbox ticked, or says why not when the runtime cannot sign callbacks', async () => {
+    expect((await send('GET', '/_dev')).text).toMatch(
+      /<input id="hr-send-callbacks" name="sendCallbacks" type="checkbox" value="on" checked \/>/,
+    );
+    const unsigned = createDevConsole({ ...deps, callbackInbox: await CallbackInbox.open({ signingKey: undefined }) });
+    const unsignedServer = createServer((request, response) => {
+      void unsigned(request, new URL(request.url ?? '/', 'http://localhost'), response);
+    });
+    const unsignedPort = await listen(unsignedServer, 0, '127.0.0.1');
+    try {
+      const page = await (await fetch(`http://localhost:${unsignedPort}/_dev`)).text();
+      expect(page).not.toContain('name="sendCallbacks"');
+      expect(page).toContain('this runtime has no <code>CALLBACK_SIGNING_SECRET</code>');
+    } finally {
+      unsignedServer.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        unsignedServer.close(() => {
+          resolve();
+        });
+      });
+    }
+  });
+
   it('shows a failed start on the page instead of losing it', async () => {
     nextStart = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:7071'));
     expect((await form('/_dev/enrollments', anna, sameOrigin())).status).toBe(303);
@@ -741,7 +775,7 @@ describe('dev console: the HTML page', () => {
     expect(reply.headers['content-security-policy']).toContain("default-src 'none'");
     const page = reply.text;
 
-    for (const heading of ['Play HR', 'Outbox', 'Directory', 'Instances']) {
+    for (const heading of ['Play HR', 'Outbox', 'Callbacks', 'Directory', 'Instances']) {
       expect(page).toMatch(new RegExp(`<h2 id="[a-z-]+">${heading}</h2>`));
     }
     expect(page).toContain(

@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { WebhookSigningKey } from '../../core/webhookSignature.js';
+import { timestampToleranceSeconds, WebhookSigningKey } from '../../core/webhookSignature.js';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 const key = WebhookSigningKey.parse(secret);
@@ -49,6 +49,52 @@ describe('WebhookSigningKey', () => {
   it('is refused by the reference implementation when the timestamp is outside its tolerance (a replay)', () => {
     const old = now() - 10 * 60;
     expect(() => new Webhook(secret).verify(body, headersFor(old))).toThrow('Message timestamp too old');
+  });
+
+  describe('verify', () => {
+    const timestamp = 1_700_000_000;
+    const signed = (overrides: Partial<{ id: string; timestamp: string; signature: string }> = {}) => ({
+      id,
+      timestamp: String(timestamp),
+      signature: key.sign(id, timestamp, body),
+      ...overrides,
+    });
+
+    it('accepts what sign and the reference implementation produce, as text or as the raw bytes', () => {
+      expect(key.verify(signed(), body, timestamp)).toBe(true);
+      expect(key.verify(signed(), Buffer.from(body), timestamp)).toBe(true);
+      const reference = new Webhook(secret).sign(id, new Date(timestamp * 1000), body);
+      expect(key.verify(signed({ signature: reference }), body, timestamp)).toBe(true);
+    });
+
+    it('accepts a matching v1 signature among several, as during a key rotation', () => {
+      const other = `v1,${Buffer.alloc(32, 7).toString('base64')}`;
+      expect(
+        key.verify(signed({ signature: `v1a,xyz ${other} ${key.sign(id, timestamp, body)}` }), body, timestamp),
+      ).toBe(true);
+    });
+
+    it('refuses a changed body, id or timestamp, another key, and malformed signatures', () => {
+      expect(key.verify(signed(), body.replace('ready', 'revealed'), timestamp)).toBe(false);
+      expect(key.verify(signed({ id: `${id}0` }), body, timestamp)).toBe(false);
+      expect(key.verify(signed({ timestamp: String(timestamp + 1) }), body, timestamp)).toBe(false);
+      const otherKey = WebhookSigningKey.parse(`whsec_${Buffer.alloc(32, 1).toString('base64')}`);
+      expect(otherKey?.verify(signed(), body, timestamp)).toBe(false);
+      const mac = key.sign(id, timestamp, body).slice(3);
+      for (const signature of ['', mac, `v2,${mac}`, `v1,${mac.slice(0, -2)}`, `v1,${mac}x`, 'v1,', `v1, ${mac}`]) {
+        expect(key.verify(signed({ signature }), body, timestamp), signature).toBe(false);
+      }
+    });
+
+    it('refuses a timestamp more than five minutes off either way, or not a whole number of seconds', () => {
+      expect(key.verify(signed(), body, timestamp + timestampToleranceSeconds)).toBe(true);
+      expect(key.verify(signed(), body, timestamp - timestampToleranceSeconds)).toBe(true);
+      expect(key.verify(signed(), body, timestamp + timestampToleranceSeconds + 1)).toBe(false);
+      expect(key.verify(signed(), body, timestamp - timestampToleranceSeconds - 1)).toBe(false);
+      for (const text of ['', ' 1700000000', '1700000000.0', '1.7e9', '-1700000000']) {
+        expect(key.verify(signed({ timestamp: text }), body, timestamp), text).toBe(false);
+      }
+    });
   });
 
   it.each([
