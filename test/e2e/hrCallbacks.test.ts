@@ -9,7 +9,7 @@ import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } f
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { mailedLinkTokens } from '../helpers/enrollmentJourney.js';
+import { mailedLinkTokens, startRequestFor } from '../helpers/enrollmentJourney.js';
 
 const secret = `whsec_${Buffer.from('e2e-hr-callback-signing-key-0123456789').toString('base64')}`;
 const maxAttempts = 4;
@@ -54,15 +54,7 @@ interface StageEvent {
   data: EnrollmentStatusBody & { id: string };
 }
 
-const request = (employeeId: string, callbackUrl: string) => ({
-  employeeId,
-  userPrincipalName: `${employeeId.toLowerCase()}@contoso.dk`,
-  displayName: 'Anna Jensen',
-  inviteEmail: `${employeeId.toLowerCase()}@example.com`,
-  contact: { email: `${employeeId.toLowerCase()}.private@example.com` },
-  locale: 'en',
-  callbackUrl,
-});
+const request = (employeeId: string, callbackUrl: string) => ({ ...startRequestFor(employeeId), callbackUrl });
 
 async function start(employeeId: string, path: string): Promise<string> {
   const response = await runtime.api('/api/enrollments', {

@@ -136,3 +136,16 @@ export function mailedLinkTokens(runtime: Pick<TestRuntime, 'mail'>): string[] {
     .map((link) => /\/[er]\/([A-Za-z0-9_-]{43})$/.exec(link)?.[1])
     .filter((token): token is string => token !== undefined);
 }
+
+/** A valid start request for `employeeId`, every address derived from it so tests can find their own mail. */
+export function startRequestFor(employeeId: string): Record<string, unknown> {
+  const name = employeeId.toLowerCase();
+  return {
+    employeeId,
+    userPrincipalName: `${name}@contoso.dk`,
+    displayName: 'Anna Jensen',
+    inviteEmail: `${name}@example.com`,
+    contact: { email: `${name}.private@example.com` },
+    locale: 'en',
+  };
+}

@@ -6,6 +6,7 @@ import { WebhookSigningKey } from '../../core/webhookSignature.js';
 import { CallbackInbox, type CallbackInboxEntry } from '../../devhost/callbackInbox.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { startRequestFor } from '../helpers/enrollmentJourney.js';
 
 /*
  * The dev console's callback inbox over real HTTP through the local runtime: the app's signed stage events arrive at
@@ -54,14 +55,7 @@ const waitForStage = (id: string, stage: string) =>
     return stagesOf(entries).includes(stage) ? entries : undefined;
   });
 
-const enrollment = (employeeId: string) => ({
-  employeeId,
-  userPrincipalName: `${employeeId.toLowerCase()}@contoso.dk`,
-  displayName: 'Anna Jensen',
-  inviteEmail: `${employeeId.toLowerCase()}@example.com`,
-  contact: { email: `${employeeId.toLowerCase()}.private@example.com` },
-  locale: 'en',
-});
+const enrollment = startRequestFor;
 
 /** A stage event of a made-up enrollment `id`, for deliveries the tests sign themselves. */
 const event = (id: string) =>
