@@ -1,25 +1,11 @@
-import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAzurite, type RunningAzurite } from '../devhost/azurite.js';
+import { freeAzuritePorts, freeRuntimePorts } from '../devhost/freePort.js';
 import { startRuntime, type RunningRuntime } from '../devhost/runtime.js';
 
-/** What the benchmarks share: free ports, a bounded pool, polling, percentiles, and the runtime on the bundle. */
+/** What the benchmarks share: a bounded pool, polling, percentiles, and the runtime on the bundle. */
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-
-/** bench/ is built without test/, so it cannot use the tests' helper of the same name. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => {
-        resolve(port);
-      });
-    });
-  });
-}
 
 export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -57,20 +43,10 @@ export async function startBenchRuntime(options: {
   keysByFunction?: Readonly<Record<string, readonly string[]>>;
   settings?: Readonly<Record<string, string>>;
 }): Promise<BenchRuntime> {
-  const azurite: RunningAzurite = await startAzurite({
-    blobPort: await freePort(),
-    queuePort: await freePort(),
-    tablePort: await freePort(),
-  });
+  const azurite: RunningAzurite = await startAzurite(await freeAzuritePorts());
   const runtime = await startRuntime({
     storageConnectionString: azurite.connectionString,
-    ports: {
-      host: await freePort(),
-      vault: await freePort(),
-      mail: await freePort(),
-      directory: await freePort(),
-      sms: await freePort(),
-    },
+    ports: await freeRuntimePorts(),
     functionKeys: [options.functionKey],
     ...(options.keysByFunction === undefined ? {} : { keysByFunction: options.keysByFunction }),
     ...(options.settings === undefined ? {} : { settings: options.settings }),

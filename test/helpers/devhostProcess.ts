@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
-import { freePort } from './freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startAzurite } from '../../devhost/azurite.js';
-import { freePort } from './freePort.js';
+import { freeAzuritePorts } from '../../devhost/freePort.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,11 +17,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('../../', import.meta.url)), stdio: 'pipe' });
-  const azurite = await startAzurite({
-    blobPort: await freePort(),
-    queuePort: await freePort(),
-    tablePort: await freePort(),
-  });
+  const azurite = await startAzurite(await freeAzuritePorts());
   project.provide('azuriteConnectionString', azurite.connectionString);
   return () => azurite.stop();
 }

@@ -2,7 +2,7 @@ import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { inject } from 'vitest';
 import { verifyFunctionName } from '../../core/functionNames.js';
 import { startRuntime, type RunningRuntime } from '../../devhost/runtime.js';
-import { freePort } from './freePort.js';
+import { freeRuntimePorts } from '../../devhost/freePort.js';
 
 export const testFunctionKey = 'test-function-key-0123456789';
 /** The verify function's own key, as ops set it up: HR's key does not open it. */
@@ -28,13 +28,7 @@ export async function startTestRuntime(settings: Record<string, string> = {}): P
   const logs: string[] = [];
   const runtime = await startRuntime({
     storageConnectionString: connectionString,
-    ports: {
-      host: await freePort(),
-      vault: await freePort(),
-      mail: await freePort(),
-      directory: await freePort(),
-      sms: await freePort(),
-    },
+    ports: await freeRuntimePorts(),
     settings: { TASKHUB_NAME: `Hub${unique}`, APP_TABLE_PREFIX: `T${unique}`, ...settings },
     functionKeys: [testFunctionKey],
     keysByFunction: { [verifyFunctionName]: [testRelyingServiceKey] },

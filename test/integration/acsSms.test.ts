@@ -9,7 +9,7 @@ import { createAcsSmsSender } from '../../adapters/acsSms.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import type { OutgoingSms, SmsSender } from '../../core/ports.js';
 import { localSmsAccessKey, startSmsSink, type RunningSmsSink } from '../../devhost/smsSink.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const from = '+4570102030';
 const recipient = '+4520123456';

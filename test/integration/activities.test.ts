@@ -16,7 +16,7 @@ import { hashToken } from '../../core/tokens.js';
 import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
 import { startMailSink, type RunningMailSink } from '../../devhost/mailSink.js';
 import { appPasswordSecretName, createActivities, type Activities } from '../../functions/handlers/activities.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const connectionString = inject('azuriteConnectionString');
 const tables = createTableClientFactory(

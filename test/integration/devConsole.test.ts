@@ -21,7 +21,7 @@ import { listen, readBody } from '../../devhost/localHttp.js';
 import { startLocalVault } from '../../devhost/localVault.js';
 import { startMailSink, type SunkMessage } from '../../devhost/mailSink.js';
 import type { SunkSms } from '../../devhost/smsSink.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fakes: an in-memory outbox and directory, a task hub with fixed statuses and a recording HR API.

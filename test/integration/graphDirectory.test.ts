@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGraphDirectory } from '../../adapters/graphDirectory.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import { startLocalDirectory, type RunningLocalDirectory } from '../../devhost/localDirectory.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const token = 'local-graph-token-5e1f';
 /** A plain object, as any `TokenCredential` may be: the adapter must not need more than `getToken`. */

@@ -9,7 +9,7 @@ import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapte
 import { PermanentError, TransientError } from '../../core/errors.js';
 import type { AppPasswordTags, Vault } from '../../core/ports.js';
 import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const tags: AppPasswordTags = {
   enrollmentId: 'enr-1',

@@ -6,7 +6,7 @@ import { createSendGridMailer } from '../../adapters/sendGridMailer.js';
 import { PermanentError, TransientError } from '../../core/errors.js';
 import type { Mailer, OutgoingMail } from '../../core/ports.js';
 import { startMailSink, type RunningMailSink } from '../../devhost/mailSink.js';
-import { freePort } from '../helpers/freePort.js';
+import { freePort } from '../../devhost/freePort.js';
 
 const recipient = 'ada.lovelace@contoso.example';
 const link = 'https://enroll.contoso.example/e/7f3a9c?token=one-time-secret&lang=en';

@@ -11,7 +11,7 @@ import { activityNames } from '../../core/orchestrationContract.js';
 import { startAzurite, type RunningAzurite } from '../../devhost/azurite.js';
 import { createDevhostProcess, type DevhostProcess } from '../helpers/devhostProcess.js';
 import { codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
-import { freePort } from '../helpers/freePort.js';
+import { freeAzuritePorts } from '../../devhost/freePort.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 /*
@@ -155,7 +155,7 @@ const sessionTokens = new Set<string>();
 
 beforeAll(async () => {
   azuriteDir = await mkdtemp(join(tmpdir(), 'soak-azurite-'));
-  azuritePorts = { blobPort: await freePort(), queuePort: await freePort(), tablePort: await freePort() };
+  azuritePorts = await freeAzuritePorts();
   azurite = await startAzurite({ ...azuritePorts, location: azuriteDir });
   devhost = await createDevhostProcess(settings, { storageConnectionString: azurite.connectionString });
   await devhost.start();
