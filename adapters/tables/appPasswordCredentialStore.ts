@@ -87,9 +87,11 @@ export function createTableAppPasswordCredentialStore(tables: TableClientFactory
     async reserve(userPrincipalName, credential, maxPerUser) {
       const partitionKey = userPartition(userPrincipalName);
       const rowKey = labelRow(credential.label);
-      const existing = await getRow(partitionKey, rowKey);
-      if (existing !== undefined) return { outcome: 'taken', credential: toCredential(existing) };
+      // One partition read answers both "is the label taken" and "is the quota full".
       const { credentials } = await list(userPrincipalName);
+      const label = credential.label.toLowerCase();
+      const existing = credentials.find((item) => item.label.toLowerCase() === label);
+      if (existing !== undefined) return { outcome: 'taken', credential: existing };
       if (credentials.length >= maxPerUser) return { outcome: 'limit-reached' };
       try {
         await (await client()).createEntity({ partitionKey, rowKey, ...credential });

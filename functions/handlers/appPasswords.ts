@@ -124,7 +124,8 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
       const limiter = await deps.rateLimiter();
       const window = deps.config.VERIFY_FAILURE_WINDOW;
       const userKey = `verify-user:${userPrincipalName.toLowerCase()}`;
-      const callerKey = `verify-caller:${clientAddress(request)}`;
+      const caller = clientAddress(request);
+      const callerKey = `verify-caller:${caller}`;
       // Checked before any hashing, and keyed on the name as given: a locked name answers the same whether or not
       // such a user exists. isLimited means "over the limit"; a budget of N failures is spent after the Nth: N - 1.
       const [userLimited, callerLimited] = await Promise.all([
@@ -161,7 +162,7 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         userAuditSubject(userPrincipalName),
         'app-password-verify-failed',
         'relying-service',
-        `caller ${clientAddress(request)}`,
+        `caller ${caller}`,
       );
       const invalid: VerifyResult = { valid: false };
       return jsonResponse(200, invalid);
