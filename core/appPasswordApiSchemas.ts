@@ -1,11 +1,9 @@
 import * as z from 'zod/mini';
-import { deviceLabelSchema } from './appPasswordRequests.js';
-import { enrollmentIdSchema, stageSchema } from './hrApiSchemas.js';
+import { deviceLabelSchema } from './enrollmentRequest.js';
+import { enrollmentIdSchema, instant, stageSchema } from './hrApiSchemas.js';
 
 // What the app-password endpoints send back, as schemas: the handlers' types come from them and the OpenAPI document
 // is generated from them (core/openapi/appPasswordApi.ts).
-
-const instant = (description: string) => z.iso.datetime().check(z.meta({ description }));
 
 export const verifyResultSchema = z
   .union([

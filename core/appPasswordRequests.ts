@@ -1,8 +1,5 @@
 import * as z from 'zod/mini';
-import { email, printable, toFieldProblems, type ParseResult } from './enrollmentRequest.js';
-
-/** A device label: what HR calls the device or app the password is for ("Anna's iPhone", "printer-3"). */
-export const deviceLabelSchema = printable(64, 'a device label');
+import { deviceLabelSchema, email, toFieldProblems, type ParseResult } from './enrollmentRequest.js';
 
 /** What a relying service sends to check a presented password. */
 export const verifyRequestSchema = z.strictObject({

@@ -12,6 +12,9 @@ export const printable = (max: number, what: string) =>
     z.regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
   );
 
+/** A device label: what HR calls the device or app the password is for ("Anna's iPhone", "printer-3"). */
+export const deviceLabelSchema = printable(64, 'a device label');
+
 export const email = (what: string) =>
   z
     .email({ error: `expected ${what} as an e-mail address` })
@@ -70,7 +73,7 @@ export const enrollmentRequestSchema = z.strictObject({
       z.meta({ description: 'Where the employee gets one-time codes: at least one of email or phone.' }),
     ),
   locale: z.optional(z.enum(['da', 'en'], { error: 'expected da or en' })),
-  deviceLabel: z.optional(printable(64, 'a device label')),
+  deviceLabel: z.optional(deviceLabelSchema),
   callbackUrl: z.optional(callbackUrl),
 });
 

@@ -29,7 +29,8 @@ export const stageSchema = z.enum(stages, { error: `expected one of ${stages.joi
   }),
 );
 
-const instant = (description: string) => z.iso.datetime().check(z.meta({ description }));
+/** An ISO 8601 instant, described: every date the API sends. */
+export const instant = (description: string) => z.iso.datetime().check(z.meta({ description }));
 
 export const enrollmentStatusSchema = z
   .object({

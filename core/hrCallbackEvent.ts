@@ -1,12 +1,10 @@
 import * as z from 'zod/mini';
-import { enrollmentIdSchema, stageSchema } from './hrApiSchemas.js';
+import { enrollmentIdSchema, instant, stageSchema } from './hrApiSchemas.js';
 import type { NotifyHrInput } from './orchestrationContract.js';
 import type { EnrollmentRecord } from './ports.js';
 
 /** The Standard Webhooks event type of every HR callback. */
 export const hrCallbackEventType = 'enrollment.stage-changed';
-
-const instant = (description: string) => z.iso.datetime().check(z.meta({ description }));
 
 /**
  * The JSON body of one HR callback: the Standard Webhooks envelope (`type`, `timestamp`, `data`) around what the

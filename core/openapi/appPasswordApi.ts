@@ -5,12 +5,8 @@ import {
   reissueAcceptedSchema,
   verifyResultSchema,
 } from '../appPasswordApiSchemas.js';
-import {
-  deviceLabelSchema,
-  reissueRequestSchema,
-  userPrincipalNameSchema,
-  verifyRequestSchema,
-} from '../appPasswordRequests.js';
+import { reissueRequestSchema, userPrincipalNameSchema, verifyRequestSchema } from '../appPasswordRequests.js';
+import { deviceLabelSchema } from '../enrollmentRequest.js';
 import { enrollmentIdSchema } from '../hrApiSchemas.js';
 import type { ApiOperation, ApiOperationSpec } from './builder.js';
 import { keyedOperationErrors, problemResponse } from './responses.js';
