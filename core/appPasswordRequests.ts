@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { deviceLabelSchema, email, toFieldProblems, type ParseResult } from './enrollmentRequest.js';
+import { deviceLabelSchema, email } from './enrollmentRequest.js';
 
 /** What a relying service sends to check a presented password. */
 export const verifyRequestSchema = z.strictObject({
@@ -19,9 +19,3 @@ export type ReissueRequest = z.output<typeof reissueRequestSchema>;
 
 /** A user principal name in a path: the same rule as in the bodies. */
 export const userPrincipalNameSchema = email('a user principal name');
-
-/** Parses a JSON body with one of the schemas above, with field pointers on failure. */
-export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): ParseResult<T> {
-  const parsed = schema.safeParse(body);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldProblems(parsed.error) };
-}

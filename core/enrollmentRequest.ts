@@ -89,9 +89,9 @@ export type ParseResult<T> =
 
 /** Validates a parsed JSON body; the result's errors point at the offending fields (JSON Pointer). */
 export function parseEnrollmentRequest(body: unknown, defaultLocale: Locale): ParseResult<EnrollmentRequest> {
-  const parsed = enrollmentRequestSchema.safeParse(body);
-  if (!parsed.success) return { ok: false, errors: toFieldProblems(parsed.error) };
-  const { locale, contact, deviceLabel, callbackUrl, ...rest } = parsed.data;
+  const parsed = parseBody(enrollmentRequestSchema, body);
+  if (!parsed.ok) return parsed;
+  const { locale, contact, deviceLabel, callbackUrl, ...rest } = parsed.value;
   return {
     ok: true,
     value: {
@@ -116,6 +116,12 @@ export interface ProblemLocation {
 }
 
 const bodyLocation: ProblemLocation = { root: '', unknownKey: 'unknown field' };
+
+/** Parses a JSON body with a request schema; on failure, every problem with a pointer at its field. */
+export function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): ParseResult<T> {
+  const parsed = schema.safeParse(body);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: toFieldProblems(parsed.error) };
+}
 
 export function toFieldProblems(error: z.core.$ZodError, location: ProblemLocation = bodyLocation): FieldProblem[] {
   return error.issues.flatMap((issue) => {

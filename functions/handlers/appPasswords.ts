@@ -2,14 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { AppPasswordSummary, ReissueAccepted, VerifyResult } from '../../core/appPasswordApiSchemas.js';
 import { decoyHashSalt, hashAppPassword, hashesEqual } from '../../core/appPasswordHash.js';
-import {
-  parseBody,
-  reissueRequestSchema,
-  userPrincipalNameSchema,
-  verifyRequestSchema,
-} from '../../core/appPasswordRequests.js';
+import { reissueRequestSchema, userPrincipalNameSchema, verifyRequestSchema } from '../../core/appPasswordRequests.js';
 import type { Config } from '../../core/config.js';
-import { fingerprintRequest } from '../../core/enrollmentRequest.js';
+import { fingerprintRequest, parseBody } from '../../core/enrollmentRequest.js';
 import { enrollmentEvents, type EnrollmentInput } from '../../core/orchestrationContract.js';
 import type {
   AppPasswordCredential,
