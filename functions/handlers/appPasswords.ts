@@ -17,7 +17,7 @@ import type {
   Vault,
 } from '../../core/ports.js';
 import { problems } from '../../core/problem.js';
-import { isFinished, policyFromConfig, toStatusBody } from './hrApi.js';
+import { isFinished, labelHolderGone, policyFromConfig, toStatusBody } from './hrApi.js';
 import {
   clientAddress,
   jsonResponse,
@@ -218,13 +218,14 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
       const id = deps.newId();
       const createdAt = deps.now().toISOString();
       const credentials = await deps.credentials();
-      const reservation = await reserveLabel(
-        credentials,
-        source.userPrincipalName,
-        deviceLabel,
-        { enrollmentId: id, requestFingerprint: fingerprint, reservedAt: createdAt },
-        deps.config.MAX_APP_PASSWORDS_PER_USER,
-      );
+      const reservation = await reserveLabel({
+        store: credentials,
+        userPrincipalName: source.userPrincipalName,
+        requested: deviceLabel,
+        owner: { enrollmentId: id, requestFingerprint: fingerprint, reservedAt: createdAt },
+        maxPerUser: deps.config.MAX_APP_PASSWORDS_PER_USER,
+        isAbandoned: labelHolderGone(instances, deps.now),
+      });
       if (reservation.outcome === 'taken') {
         const { credential } = reservation;
         // The same request again (a retry after a lost answer): the same issuance, not a second password.

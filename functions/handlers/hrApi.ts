@@ -16,6 +16,7 @@ import type {
   EnrollmentStatusBody,
 } from '../../core/hrApiSchemas.js';
 import type {
+  AppPasswordCredential,
   AppPasswordCredentialStore,
   EnrollmentInstances,
   EnrollmentStore,
@@ -83,6 +84,24 @@ export function toStatusBody(id: string, status: InstanceStatus): EnrollmentStat
     ...(progress?.invitationExpiresAt === undefined ? {} : { invitationExpiresAt: progress.invitationExpiresAt }),
     ...(progress?.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: progress.retrievalExpiresAt }),
     ...(progress?.reason === undefined ? {} : { reason: progress.reason }),
+  };
+}
+
+/**
+ * A label's holder is gone when its enrollment finished without a reveal (the label is freed by the enrollment's last
+ * activity, which may still be running when HR sees the final stage), or when a reservation that never got a
+ * password has no orchestration long after its start should have created one. An issued password is never taken
+ * over just because its instance history was purged.
+ */
+export function labelHolderGone(instances: EnrollmentInstances, now: () => Date) {
+  return async (credential: AppPasswordCredential): Promise<boolean> => {
+    const status = await instances.status(credential.enrollmentId);
+    if (status === undefined) {
+      return (
+        credential.issued === undefined && now().getTime() - Date.parse(credential.reservedAt) > orphanedClaimAfterMs
+      );
+    }
+    return isFinished(status) && toStatusBody(credential.enrollmentId, status).stage !== 'revealed';
   };
 }
 
@@ -176,13 +195,14 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     let reservedLabel: string | undefined;
     try {
       const { deviceLabel, callbackUrl, ...rest } = enrollment;
-      const reservation = await reserveLabel(
-        credentials,
-        enrollment.userPrincipalName,
-        deviceLabel,
-        { enrollmentId: id, requestFingerprint: fingerprint, reservedAt: createdAt },
-        deps.config.MAX_APP_PASSWORDS_PER_USER,
-      );
+      const reservation = await reserveLabel({
+        store: credentials,
+        userPrincipalName: enrollment.userPrincipalName,
+        requested: deviceLabel,
+        owner: { enrollmentId: id, requestFingerprint: fingerprint, reservedAt: createdAt },
+        maxPerUser: deps.config.MAX_APP_PASSWORDS_PER_USER,
+        isAbandoned: labelHolderGone(instances, deps.now),
+      });
       if (reservation.outcome === 'taken') throw labelTaken(enrollment.userPrincipalName, reservation.credential.label);
       reservedLabel = reservation.label;
       await store.save({

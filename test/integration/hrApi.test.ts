@@ -101,6 +101,61 @@ describe('idempotent start', () => {
     expect(((await response.json()) as { id: string }).id).not.toBe('11111111-1111-4111-8111-111111111111');
   });
 
+  describe('a device label whose holder is gone', () => {
+    const labels = () =>
+      createTableClientFactory(
+        { connectionString: inject('azuriteConnectionString') },
+        { tablePrefix: runtime.settings['APP_TABLE_PREFIX'] },
+      )('AppPasswords');
+    /** The label row `request(employeeId)` would hold, written as a given holder left it. */
+    const leaveLabel = async (employeeId: string, holder: string, extra: Record<string, unknown> = {}) => {
+      await (
+        await labels()
+      ).upsertEntity(
+        {
+          partitionKey: encodeKey(`${employeeId.toLowerCase()}@contoso.dk`),
+          rowKey: `label-${encodeKey('outlook on laptop')}`,
+          label: 'Outlook on laptop',
+          enrollmentId: holder,
+          requestFingerprint: 'f'.repeat(64),
+          reservedAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+          ...extra,
+        },
+        'Replace',
+      );
+    };
+
+    it('is taken over from an enrollment that finished unrevealed before its last activity freed it', async () => {
+      const first = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2005') });
+      const { id } = (await first.json()) as { id: string };
+      await runtime.api(`/api/enrollments/${id}/cancel`, { method: 'POST' });
+      // Once the instance has completed, its outcome activity has freed the label; put it back as it was before.
+      await waitFor('the completed cancellation', async () =>
+        (await runtime.taskHub.status(id, false))?.runtimeStatus === 'Completed' ? true : undefined,
+      );
+      await leaveLabel('E2005', id);
+      const next = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2005') });
+      expect(next.status, await next.clone().text()).toBe(202);
+    });
+
+    it('is taken over from a start that died before its orchestration existed', async () => {
+      await leaveLabel('E2006', '22222222-2222-4222-8222-222222222222');
+      const response = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2006') });
+      expect(response.status, await response.clone().text()).toBe(202);
+    });
+
+    it('is never taken from an issued password whose instance history is gone', async () => {
+      await leaveLabel('E2007', '33333333-3333-4333-8333-333333333333', {
+        secretName: 'apppw-33333333-3333-4333-8333-333333333333',
+        version: 'a'.repeat(32),
+        issuedAt: new Date(Date.now() - 10 * 60_000).toISOString(),
+        hash: 'aGFzaA==',
+      });
+      const response = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2007') });
+      expect(response.status).toBe(409);
+    });
+  });
+
   it('lets a new enrollment start once the previous one has finished', async () => {
     const first = await runtime.api('/api/enrollments', { method: 'POST', json: request('E2003') });
     const { id } = (await first.json()) as { id: string };
