@@ -403,7 +403,10 @@ export class Outbox<T> {
   readonly #name: string;
   readonly #store: JsonSnapshotFile<OutboxFile<T>> | undefined;
   readonly #maxMessages: number;
+  /** What `messages()` shows: only what the data file holds, so nothing a reader saw is lost by a crash. */
   #messages: readonly T[];
+  /** The outbox the next write stores: `#messages` plus what is still being written, less what failed or was cleared. */
+  #latest: readonly T[];
 
   private constructor(
     name: string,
@@ -415,6 +418,7 @@ export class Outbox<T> {
     this.#store = store;
     this.#maxMessages = maxMessages;
     this.#messages = this.#newest(messages);
+    this.#latest = this.#messages;
   }
 
   /** Reads the data file if there is one; rejects when it exists but is not a valid outbox, rather than starting empty. */
@@ -430,21 +434,38 @@ export class Outbox<T> {
     return new Outbox(options.name, store, stored?.messages ?? [], maxMessages);
   }
 
-  /** Accepted messages, oldest first. */
+  /** Accepted and stored messages, oldest first. */
   messages(): readonly T[] {
     return this.#messages;
   }
 
-  /** Appends `messages`, dropping the oldest beyond `maxMessages`, and resolves once the data file holds them too. */
+  /**
+   * Appends `messages`, dropping the oldest beyond `maxMessages`, and resolves once the data file holds them; only
+   * then does `messages()` show them. A reader that saw a message before it was stored (a test following its link)
+   * would otherwise hold one that a crash of the sink forgets while the sender, never acknowledged, sends another.
+   * Rejects, showing nothing, when the write fails.
+   */
   async add(messages: readonly T[]): Promise<void> {
-    this.#messages = this.#newest([...this.#messages, ...messages]);
-    await this.#save();
+    const snapshot = this.#newest([...this.#latest, ...messages]);
+    this.#latest = snapshot;
+    try {
+      await this.#save(snapshot);
+    } catch (error) {
+      const failed = new Set(messages);
+      this.#latest = this.#latest.filter((message) => !failed.has(message));
+      throw error;
+    }
+    // The store finishes its writes in the order they were asked for, so this snapshot holds every earlier one's; of
+    // those it shows what no failed write or clear() has taken back since.
+    const current = new Set(this.#latest);
+    this.#messages = snapshot.filter((message) => current.has(message));
   }
 
   /** Empties the outbox. The data file follows; as the caller cannot wait for that, a failed write is only logged. */
   clear(): void {
     this.#messages = [];
-    this.#save().catch((error: unknown) => {
+    this.#latest = [];
+    this.#save([]).catch((error: unknown) => {
       console.error(`${this.#name}: could not write its data file after clear()`, error);
     });
   }
@@ -458,9 +479,9 @@ export class Outbox<T> {
     return messages.length > this.#maxMessages ? messages.slice(-this.#maxMessages) : messages;
   }
 
-  #save(): Promise<void> {
+  #save(messages: readonly T[]): Promise<void> {
     // The store chains its writes, so the file always ends up holding the latest outbox.
-    return this.#store === undefined ? Promise.resolve() : this.#store.save({ version: 1, messages: this.#messages });
+    return this.#store === undefined ? Promise.resolve() : this.#store.save({ version: 1, messages });
   }
 }
 

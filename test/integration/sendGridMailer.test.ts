@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -250,5 +250,27 @@ describe('mail sink data file', () => {
     const third = await startMailSink({ port: await freePort(), dataFile });
     expect(third.messages()).toEqual([]);
     await third.close();
+  });
+
+  it('shows a message only once its data file holds it, and answers 500 when it cannot be stored', async () => {
+    const folderOfFile = join(folder, 'nested');
+    const dataFile = join(folderOfFile, 'outbox.json');
+    const from = { email: 'it-onboarding@contoso.example', name: 'Contoso IT' };
+    const sink = await startMailSink({ port: await freePort(), dataFile });
+    const mailer = createSendGridMailer({ apiKey: 'SG.local-test-key', from, baseUrl: sink.url });
+
+    // A file where the data file's folder should be: the write fails even for root, whom permissions do not stop.
+    await writeFile(folderOfFile, 'not a folder');
+    expect(await failureOf(mailer.send(mail))).toBeInstanceOf(TransientError);
+    expect(sink.messages()).toEqual([]);
+
+    await rm(folderOfFile);
+    await mailer.send({ ...mail, subject: 'Stored' });
+    expect(sink.messages().map((message) => message.subject)).toEqual(['Stored']);
+    await sink.close();
+
+    const restarted = await startMailSink({ port: await freePort(), dataFile });
+    expect(restarted.messages().map((message) => message.subject)).toEqual(['Stored']);
+    await restarted.close();
   });
 });
