@@ -152,6 +152,8 @@ let devhost: DevhostProcess;
 let vault: SecretClient;
 const exchanges: Exchange[] = [];
 const sessionTokens = new Set<string>();
+/** Every link of every mail the driver read, to check that the outbox still holds them all at the end. */
+const linksSeen = new Set<string>();
 
 beforeAll(async () => {
   azuriteDir = await mkdtemp(join(tmpdir(), 'soak-azurite-'));
@@ -313,9 +315,11 @@ async function untilStage(enrollment: Enrollment, stage: string): Promise<void> 
 }
 
 async function mail(enrollment: Enrollment, kind: MailKind): Promise<OutboxMessage> {
-  return retrying(`the ${kind} mail to ${enrollment.employeeId}`, async () =>
-    (await outboxTo(enrollment.inviteEmail)).find((message) => kindOf(message) === kind),
+  const message = await retrying(`the ${kind} mail to ${enrollment.employeeId}`, async () =>
+    (await outboxTo(enrollment.inviteEmail)).find((candidate) => kindOf(candidate) === kind),
   );
+  for (const link of message.links) linksSeen.add(link);
+  return message;
 }
 
 /** The reveal through the employee pages with a code, as someone without the session cookie does it. */
@@ -802,6 +806,10 @@ describe('fault-injection soak', () => {
     ).messages;
     const mailProblems: string[] = [];
     const duplicates: string[] = [];
+    // A sink that showed a message before storing it could lose it in a kill, and with it a link the driver followed.
+    const linksKept = new Set(allMail.flatMap((message) => message.links));
+    const linksLost = [...linksSeen].filter((link) => !linksKept.has(link)).length;
+    if (linksLost > 0) mailProblems.push(`${linksLost} links the driver followed are gone from the outbox`);
     for (const enrollment of started) {
       const toEmployee = allMail.filter((message) => message.to.includes(enrollment.inviteEmail));
       const lostForGood = enrollment.revealLost === true && enrollment.finalStage !== 'revealed';
