@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PermanentError, TransientError } from '../core/errors.js';
 import type { Directory } from '../core/ports.js';
 import { parseRetryAfter } from '../core/retryAfter.js';
@@ -23,7 +23,7 @@ const maxPages = 20;
 
 const methodsPageSchema = z.object({
   value: z.array(z.looseObject({ '@odata.type': z.string() })),
-  '@odata.nextLink': z.string().optional(),
+  '@odata.nextLink': z.optional(z.string()),
 });
 
 const graphErrorSchema = z.object({ error: z.object({ code: z.string() }) });

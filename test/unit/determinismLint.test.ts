@@ -5,10 +5,10 @@ import tseslint from 'typescript-eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Proves that the project's eslint.config.js keeps orchestrations/ deterministic and core/ free of I/O. The probes
- * are linted from memory under a path that does not exist; type-aware parsing would refuse such a file ("not found
- * by the project service"), so for the probe file alone the type-checked rules are switched off. The rules under
- * test are plain ESLint rules and need no type information.
+ * Proves that the project's eslint.config.js keeps orchestrations/ deterministic, core/ free of I/O and classic zod out
+ * of the deployable app. The probes are linted from memory under a path that does not exist; type-aware parsing would
+ * refuse such a file ("not found by the project service"), so for the probe file alone the type-checked rules are
+ * switched off. The rules under test are plain ESLint rules and need no type information.
  */
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const probeName = '__lint_probe__.ts';
@@ -23,7 +23,9 @@ beforeAll(() => {
   });
 });
 
-async function lint(folder: 'orchestrations' | 'core', source: string): Promise<Linter.LintMessage[]> {
+type ProbeFolder = 'orchestrations' | 'core' | 'adapters' | 'functions' | 'pages' | 'devhost';
+
+async function lint(folder: ProbeFolder, source: string): Promise<Linter.LintMessage[]> {
   const results = await eslint.lintText(source, { filePath: path.join(repoRoot, folder, probeName) });
   expect(results).toHaveLength(1);
   const messages = results[0]?.messages ?? [];
@@ -33,7 +35,7 @@ async function lint(folder: 'orchestrations' | 'core', source: string): Promise<
 }
 
 /** The guarded rule ids reported for a probe, sorted, one entry per report. */
-async function guardedRuleIds(folder: 'orchestrations' | 'core', source: string): Promise<string[]> {
+async function guardedRuleIds(folder: ProbeFolder, source: string): Promise<string[]> {
   const messages = await lint(folder, source);
   return messages
     .map((message) => message.ruleId ?? '')
@@ -109,10 +111,10 @@ describe('eslint.config.js keeps core/ free of I/O', () => {
     ).toEqual(['no-restricted-imports', 'no-restricted-imports']);
   });
 
-  it('allows node:crypto and zod', async () => {
+  it('allows node:crypto and zod/mini', async () => {
     const source = [
       "import { randomInt } from 'node:crypto';",
-      "import { z } from 'zod';",
+      "import * as z from 'zod/mini';",
       'export const pick = randomInt;',
       'export const schema = z.string();',
       '',
@@ -122,5 +124,19 @@ describe('eslint.config.js keeps core/ free of I/O', () => {
 
   it('allows the clock in core (only orchestrations must replay)', async () => {
     expect(await lint('core', 'export const now = (): number => Date.now();\n')).toEqual([]);
+  });
+});
+
+describe('eslint.config.js keeps classic zod out of the deployable app', () => {
+  const classic = "import { z } from 'zod';\nexport const schema = z.string();\n";
+
+  it.each(['core', 'adapters', 'functions', 'pages'] as const)('forbids it in %s/', async (folder) => {
+    const messages = await lint(folder, classic);
+    expect(messages.map((message) => message.ruleId)).toEqual(['no-restricted-imports']);
+    expect(messages[0]?.message).toContain('zod/mini');
+  });
+
+  it('allows it in devhost/, which is never deployed', async () => {
+    expect(await guardedRuleIds('devhost', classic)).toEqual([]);
   });
 });
