@@ -1,8 +1,10 @@
-// App-password enrollment: a Flex Consumption function app (Node, Durable Functions on the Azure Storage provider)
-// with one user-assigned managed identity, a storage account with shared keys off, a Key Vault with RBAC and purge
-// protection, and workspace-based Application Insights with local auth off. Deployed by `azd up` (azure.yaml) or by
-// the ops pipeline; docs/operations.md is the runbook. Plain resource declarations only (no registry modules), so a
-// pipeline that cannot reach the public Bicep registry can still build it.
+// App-password enrollment: a Flex Consumption function app (Node, Durable Functions on the Azure Storage provider or,
+// opt-in, the Durable Task Scheduler) with one user-assigned managed identity, a storage account with shared keys off,
+// a Key Vault with RBAC and purge protection, workspace-based Application Insights with local auth off, diagnostic
+// settings on storage, vault and app, and an optional private network. Deployed by `azd up` (azure.yaml, parameters
+// from main.parameters.json) or by a pipeline (dev.bicepparam, prod.bicepparam); docs/operations.md is the runbook.
+// Plain resource declarations only (no registry modules), so a pipeline that cannot reach the public Bicep registry can
+// still build it.
 
 targetScope = 'subscription'
 
@@ -25,27 +27,23 @@ param location string
 @description('Resource group to create or update. Empty: rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('Object id of the person or pipeline running the deployment; it gets the app\'s data roles (never broader ones) for local debugging and to seed the SendGrid key. Empty: none.')
-param principalId string = ''
+@description('Object id of the person or pipeline running the deployment (default: whoever deploys). It gets data roles only when grantDeployerDataRoles is true.')
+param principalId string = deployer().objectId
 
-@description('Kind of principal principalId is.')
-@allowed([
-  'User'
-  'ServicePrincipal'
-])
-param principalType string = 'User'
+@description('Gives principalId the app\'s data roles (storage data, Key Vault Secrets Officer, telemetry, scheduler) to debug against Azure. For development environments only: never in production, where the tables hold personal data and the vault the app passwords.')
+param grantDeployerDataRoles bool = false
 
 // ---------- function app ----------
 
 @description('Name of the function app. Empty: func-api-<suffix>.')
 param functionAppName string = ''
 
-@description('Node.js major version of the Functions worker (package.json engines: >=20.19 <23).')
+@description('Node.js major version of the Functions worker (package.json engines: >=22; both are GA in @azure/functions v4).')
 @allowed([
-  '20'
   '22'
+  '24'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Memory of each Flex Consumption instance in MB.')
 @allowed([
@@ -55,13 +53,43 @@ param nodeVersion string = '20'
 ])
 param instanceMemoryMB int = 2048
 
-@description('Upper bound of instances the app scales out to.')
-@minValue(1)
+@description('Upper bound of instances the app scales out to (Flex Consumption accepts 40-1000).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 40
 
-@description('Resource id of a subnet delegated to Microsoft.App/environments for VNet integration. Empty: none.')
-param virtualNetworkSubnetId string = ''
+@description('Durable Functions backend: the Azure Storage provider (queues and tables in the app\'s storage account) or the Durable Task Scheduler (a managed scheduler with its own dashboard). Switching means a new, empty task hub: docs/operations.md.')
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+param durableBackend string = 'azureStorage'
+
+@description('Durable Task Scheduler SKU (durableBackend durableTaskScheduler only).')
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+param durableTaskSchedulerSku string = 'Consumption'
+
+@description('Addresses the Durable Task Scheduler accepts (IPv4, IPv6 or CIDR). Flex Consumption has no fixed outbound address, so the default admits any; access still needs an Entra ID token with a data role. An empty list would refuse everything.')
+@minLength(1)
+param durableTaskSchedulerIpAllowlist array = [
+  '0.0.0.0/0'
+]
+
+@description('Days the Durable Task Scheduler keeps a finished orchestration\'s history (names and addresses, never a password) before purging it.')
+@minValue(1)
+@maxValue(90)
+param durableTaskSchedulerRetentionInDays int = 30
+
+// ---------- network ----------
+
+@description('Takes storage and the vault off the internet: a VNet with a subnet delegated to the app (VNet integration) and one for private endpoints (blob, queue, table, vault) with their private DNS zones, and public network access Disabled on storage and vault. Off by default. Deploying the package and seeding secrets then needs the runbook\'s steps (docs/operations.md, "Private networking").')
+param networkIsolation bool = false
+
+@description('Address space of the VNet networkIsolation creates (a /16 to /24; the app subnet takes the first quarter, private endpoints the second).')
+param virtualNetworkAddressPrefix string = '10.40.0.0/22'
 
 // ---------- app settings (core/config.ts) ----------
 
@@ -119,26 +147,12 @@ param hrCallbackSigningSecret string = ''
 ])
 param storageSkuName string = 'Standard_LRS'
 
-@description('Public network access of the storage account (Entra ID only either way). Disabled needs private endpoints and VNet integration.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param storagePublicNetworkAccess string = 'Enabled'
-
 @description('Days a deleted vault or secret stays recoverable (7-90). Cannot change once the vault exists.')
 @minValue(7)
 @maxValue(90)
 param keyVaultSoftDeleteRetentionInDays int = 90
 
-@description('Public network access of the vault. Disabled needs a private endpoint and VNet integration.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param keyVaultPublicNetworkAccess string = 'Enabled'
-
-@description('Vault firewall: what happens to a request that matches no rule.')
+@description('Vault firewall (with public access): what happens to a request that matches no rule. networkIsolation turns public access off altogether.')
 @allowed([
   'Allow'
   'Deny'
@@ -155,7 +169,7 @@ param keyVaultNetworkBypass string = 'AzureServices'
 @description('Vault firewall: public IPs or CIDR ranges let through (for example the build agent that seeds secrets).')
 param keyVaultIpRules array = []
 
-@description('Days Log Analytics keeps logs.')
+@description('Days Log Analytics keeps logs, including the storage and vault request logs (which name table keys, and so users).')
 @minValue(30)
 @maxValue(730)
 param logRetentionInDays int = 30
@@ -169,6 +183,7 @@ var tags = {
 }
 var appName = !empty(functionAppName) ? functionAppName : 'func-api-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(toLower(appName), 32)}-${take(resourceToken, 7)}'
+var useScheduler = durableBackend == 'durableTaskScheduler'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -207,7 +222,8 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     skuName: storageSkuName
     deploymentContainerName: deploymentContainerName
-    publicNetworkAccess: storagePublicNetworkAccess
+    networkIsolation: networkIsolation
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -219,13 +235,43 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     tags: tags
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
-    publicNetworkAccess: keyVaultPublicNetworkAccess
+    networkIsolation: networkIsolation
     networkDefaultAction: keyVaultNetworkDefaultAction
     networkBypass: keyVaultNetworkBypass
     ipRules: keyVaultIpRules
     sendGridApiKey: sendGridApiKey
     hrCallbackSigningSecret: hrCallbackSigningSecret
     workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module network 'modules/network.bicep' = if (networkIsolation) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: 'vnet-${resourceToken}'
+    location: location
+    tags: tags
+    addressPrefix: virtualNetworkAddressPrefix
+    storageAccountId: storage.outputs.id
+    keyVaultId: keyVault.outputs.id
+  }
+}
+
+module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
+  name: 'durable-task-scheduler'
+  scope: rg
+  params: {
+    name: 'dts-${resourceToken}'
+    location: location
+    tags: tags
+    skuName: durableTaskSchedulerSku
+    ipAllowlist: durableTaskSchedulerIpAllowlist
+    taskHubName: taskHubName
+    retentionInDays: durableTaskSchedulerRetentionInDays
+    identityPrincipalId: identity.outputs.principalId
+    deployerPrincipalId: principalId
+    grantDeployerDataRoles: grantDeployerDataRoles
   }
 }
 
@@ -238,7 +284,7 @@ module rbac 'modules/rbac.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     identityPrincipalId: identity.outputs.principalId
     deployerPrincipalId: principalId
-    deployerPrincipalType: principalType
+    grantDeployerDataRoles: grantDeployerDataRoles
   }
 }
 
@@ -259,7 +305,9 @@ module functionApp 'modules/functionapp.bicep' = {
     nodeVersion: nodeVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    virtualNetworkSubnetId: virtualNetworkSubnetId
+    virtualNetworkSubnetId: networkIsolation ? network.outputs.appSubnetId : ''
+    durableTaskSchedulerEndpoint: useScheduler ? scheduler.outputs.endpoint : ''
+    workspaceId: monitoring.outputs.workspaceId
     taskHubName: taskHubName
     mailFrom: mailFrom
     mailFromName: mailFromName
@@ -271,10 +319,12 @@ module functionApp 'modules/functionapp.bicep' = {
     smsEndpoint: smsEndpoint
     smsFrom: smsFrom
   }
-  // The roles exist before the site does, which narrows (but cannot close) the window in which a fresh identity's
-  // first token is refused while Entra ID propagates the assignments (docs/operations.md, "First deployment").
+  // The roles (and, with networkIsolation, the private endpoints and DNS zones) exist before the site does: the host
+  // reaches storage at its first start. That narrows, but cannot close, the window in which a fresh identity's first
+  // token is refused while Entra ID propagates the assignments; the postprovision hook waits it out.
   dependsOn: [
     rbac
+    network
   ]
 }
 
@@ -289,7 +339,10 @@ output FUNCTION_APP_BASE_URL string = functionApp.outputs.baseUrl
 output ENROLLMENT_PUBLIC_BASE_URL string = functionApp.outputs.publicBaseUrl
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri
+output AZURE_KEY_VAULT_ID string = keyVault.outputs.id
+output AZURE_FUNCTION_APP_ID string = functionApp.outputs.id
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output AZURE_MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output DURABLE_TASK_SCHEDULER_DASHBOARD_URL string = useScheduler ? scheduler.outputs.dashboardUrl : ''

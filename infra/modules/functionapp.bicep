@@ -34,8 +34,8 @@ param keyVaultName string
 
 @description('Node.js major version of the Functions worker.')
 @allowed([
-  '20'
   '22'
+  '24'
 ])
 param nodeVersion string
 
@@ -47,13 +47,19 @@ param nodeVersion string
 ])
 param instanceMemoryMB int
 
-@description('Upper bound of instances the plan scales out to.')
-@minValue(1)
+@description('Upper bound of instances the plan scales out to (Flex Consumption accepts 40-1000).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
 
 @description('Subnet (delegated to Microsoft.App/environments) for VNet integration. Empty: none.')
 param virtualNetworkSubnetId string
+
+@description('Endpoint of the Durable Task Scheduler when it is the Durable backend. Empty: the Azure Storage provider.')
+param durableTaskSchedulerEndpoint string
+
+@description('Log Analytics workspace that receives the function app\'s logs (FunctionAppLogs) and metrics.')
+param workspaceId string
 
 @description('TASKHUB_NAME: the Durable task hub (letters and digits, 3-45, starting with a letter).')
 @minLength(3)
@@ -206,6 +212,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     AzureWebJobsStorage__queueServiceUri: storage.properties.primaryEndpoints.queue
     AzureWebJobsStorage__tableServiceUri: storage.properties.primaryEndpoints.table
 
+    // The Durable Task Scheduler backend (durableBackend), read through the azureManaged storage provider that the
+    // packaged host.json names (scripts/package.mjs); empty with the Azure Storage provider, which never reads it.
+    DURABLE_TASK_SCHEDULER_CONNECTION_STRING: empty(durableTaskSchedulerEndpoint) ? '' : 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identity.properties.clientId}'
+
     // Application Insights with Entra ID ingestion (DisableLocalAuth on the component).
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
@@ -215,8 +225,9 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     TASKHUB_NAME: taskHubName
     APP_TABLES: 'https://${storage.name}.table.${environment().suffixes.storage}'
     KEYVAULT_URL: vault.properties.vaultUri
+    // Both secrets exist before the app first starts with them: the postprovision hook (scripts/postprovision.sh) creates
+    // them when missing and waits until both references resolve.
     SENDGRID_API_KEY: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/SendGridApiKey/)'
-    // Until ops seed the secret the reference stays unresolved and start-up stops naming this setting.
     CALLBACK_SIGNING_SECRET: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/HrCallbackSigningSecret/)'
     MAIL_FROM: mailFrom
     MAIL_FROM_NAME: mailFromName
@@ -228,6 +239,28 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MAIL_SMTP_SERVER: mailSmtpServer
     SMS_ENDPOINT: smsEndpoint
     SMS_FROM: smsFrom
+  }
+}
+
+// The host's and the app's own log lines (what Application Insights also gets, kept in the workspace's
+// FunctionAppLogs table with the workspace's retention), and the platform metrics.
+resource siteDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -17,12 +17,8 @@ param tags object
 @maxValue(90)
 param softDeleteRetentionInDays int
 
-@description('Enabled: reachable from the internet, subject to networkAcls. Disabled: only through private endpoints.')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param publicNetworkAccess string
+@description('true: public network access off, reachable only through the private endpoint network.bicep creates. false: reachable from the internet, subject to the firewall below.')
+param networkIsolation bool
 
 @description('What the vault firewall does with a request that matches no rule.')
 @allowed([
@@ -69,9 +65,10 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: publicNetworkAccess
+    // Disabled only together with the private endpoint: the template has no other way to ask for it.
+    publicNetworkAccess: networkIsolation ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: networkDefaultAction
+      defaultAction: networkIsolation ? 'Deny' : networkDefaultAction
       bypass: networkBypass
       ipRules: [for ip in ipRules: { value: ip }]
       virtualNetworkRules: []

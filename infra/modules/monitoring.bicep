@@ -1,6 +1,7 @@
-// Log Analytics workspace and a workspace-based Application Insights component with local (instrumentation key)
-// authentication off: telemetry is accepted only with an Entra ID token (the app's identity holds Monitoring Metrics
-// Publisher on the component, see rbac.bicep).
+// Log Analytics workspace and a workspace-based Application Insights component, both with local (shared key,
+// instrumentation key) authentication off: logs and telemetry are accepted and read only with Entra ID tokens (the
+// app's identity holds Monitoring Metrics Publisher on the component, see rbac.bicep; the diagnostic settings of
+// storage, vault and app deliver through Azure Monitor itself).
 
 @description('Name of the Log Analytics workspace.')
 param logAnalyticsName string
@@ -28,6 +29,9 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    features: {
+      disableLocalAuth: true
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // Data-plane roles, each on the narrowest scope that works: the three storage roles on the storage account, Key Vault
 // Secrets Officer on the vault only, Monitoring Metrics Publisher on the Application Insights component only. Nothing
 // here grants Owner, Contributor or Key Vault Administrator. Assignment names are guid(scope, principal, role), so a
-// redeploy finds the same assignment instead of failing with RoleAssignmentExists.
+// redeploy finds the same assignment instead of failing with RoleAssignmentExists. Whoever deploys gets the same data
+// roles only when grantDeployerDataRoles asks for it (development environments): a production deployment leaves no
+// standing access to the personal data in the tables or to the app passwords in the vault.
 
 @description('Storage account of the host, the task hub and the app tables.')
 param storageAccountName string
@@ -15,15 +17,11 @@ param applicationInsightsName string
 @description('Principal (object) id of the function app\'s user-assigned managed identity.')
 param identityPrincipalId string
 
-@description('Object id of a person or pipeline that gets the same data roles for local debugging and for seeding the SendGrid key. Empty: none.')
+@description('Object id of whoever deploys. Empty: none.')
 param deployerPrincipalId string
 
-@description('Kind of principal deployerPrincipalId is.')
-@allowed([
-  'User'
-  'ServicePrincipal'
-])
-param deployerPrincipalType string
+@description('Whether deployerPrincipalId gets the app\'s data roles, to debug against Azure (development environments only).')
+param grantDeployerDataRoles bool
 
 // Storage Blob Data Owner: host leases and the Flex deployment package; Durable task hub blobs (large messages, leases).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -36,7 +34,7 @@ var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 // Monitoring Metrics Publisher: Entra ID-authenticated telemetry ingestion (local auth is off on the component).
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-var withDeployer = !empty(deployerPrincipalId)
+var withDeployer = grantDeployerDataRoles && !empty(deployerPrincipalId)
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -107,7 +105,8 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-// --- the optional deployer: the same data roles, nothing broader ---
+// --- the deployer, only with grantDeployerDataRoles: the same data roles, nothing broader. principalType is left to
+// Azure to look up: the deployer already exists, and may be a person or a pipeline. ---
 
 // Storage Blob Data Owner
 resource deployerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer) {
@@ -116,7 +115,6 @@ resource deployerBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
     principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
   }
 }
 
@@ -127,7 +125,6 @@ resource deployerQueueDataContributor 'Microsoft.Authorization/roleAssignments@2
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
   }
 }
 
@@ -138,18 +135,16 @@ resource deployerTableDataContributor 'Microsoft.Authorization/roleAssignments@2
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
     principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
   }
 }
 
-// Key Vault Secrets Officer (this vault only): lets the deployer seed and rotate the SendGrid key
+// Key Vault Secrets Officer (this vault only): lets a developer read what the app wrote
 resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer) {
   name: guid(vault.id, deployerPrincipalId, keyVaultSecretsOfficer)
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
     principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
   }
 }
 
@@ -160,6 +155,5 @@ resource deployerMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisher)
     principalId: deployerPrincipalId
-    principalType: deployerPrincipalType
   }
 }

@@ -1,6 +1,7 @@
 // The storage account behind the Functions host (AzureWebJobsStorage), the Durable task hub (Azure Storage provider:
 // queues, tables, blobs), the app's own tables (APP_TABLES) and the Flex Consumption deployment container. Shared keys
-// are off: everything signs in with Entra ID.
+// are off: everything signs in with Entra ID. The tables hold personal data (names, addresses, audit), so every read,
+// write and delete on blob, queue and table is logged to the workspace.
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
 @minLength(3)
@@ -23,12 +24,11 @@ param skuName string
 @description('Name of the blob container Flex Consumption deploys the app package to.')
 param deploymentContainerName string
 
-@description('Enabled: reachable from the internet (still Entra ID only). Disabled: only through private endpoints, which the app then needs VNet integration to reach (see docs/operations.md).')
-@allowed([
-  'Enabled'
-  'Disabled'
-])
-param publicNetworkAccess string
+@description('true: public network access off, reachable only through the private endpoints network.bicep creates. false: reachable from the internet, still with Entra ID only.')
+param networkIsolation bool
+
+@description('Log Analytics workspace that receives the request logs and metrics.')
+param workspaceId string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -47,10 +47,11 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     dnsEndpointType: 'Standard'
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: publicNetworkAccess
+    // Disabled only together with the private endpoints: the template has no other way to ask for it.
+    publicNetworkAccess: networkIsolation ? 'Disabled' : 'Enabled'
     networkAcls: {
-      defaultAction: publicNetworkAccess == 'Enabled' ? 'Allow' : 'Deny'
-      bypass: 'AzureServices'
+      defaultAction: networkIsolation ? 'Deny' : 'Allow'
+      bypass: networkIsolation ? 'None' : 'AzureServices'
     }
   }
 }
@@ -65,6 +66,93 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// Account-level capacity and transaction metrics.
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: storage
+  properties: {
+    workspaceId: workspaceId
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// Per service: StorageRead, StorageWrite and StorageDelete (the audit trail of who touched which row or blob, and
+// where throttling or denied requests show up), plus transaction metrics.
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: queueService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource tableDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: tableService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'Transaction'
+        enabled: true
+      }
+    ]
   }
 }
 

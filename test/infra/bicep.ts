@@ -13,10 +13,11 @@ export const repoRoot = new URL('../../', import.meta.url);
 
 let parserPromise: Promise<Parser> | undefined;
 
-async function createParser(): Promise<Parser> {
+/** A parser for the grammar in an npm package's wasm file (web-tree-sitter: no native build). */
+export async function createParser(wasm: string): Promise<Parser> {
   await Parser.init();
   const require = createRequire(import.meta.url);
-  const language = await Language.load(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm'));
+  const language = await Language.load(require.resolve(wasm));
   const parser = new Parser();
   parser.setLanguage(language);
   return parser;
@@ -30,21 +31,32 @@ export interface BicepFile {
 }
 
 export async function parseBicep(text: string, path: string): Promise<BicepFile> {
-  parserPromise ??= createParser();
+  parserPromise ??= createParser('tree-sitter-bicep/tree-sitter-bicep.wasm');
   const tree = (await parserPromise).parse(text);
   if (tree === null) throw new Error(`tree-sitter returned no tree for ${path}`);
   return { path, text, root: tree.rootNode };
 }
 
-/** Every `.bicep` file under `infra/`, repository-relative, sorted. */
-export function bicepFilesUnder(dir = 'infra'): string[] {
+/**
+ * A `.bicepparam` file read with the same grammar. tree-sitter-bicep 1.1.0 knows `using`, but not the untyped
+ * assignment `param name = value` of parameter files; an assignment's value is an ordinary Bicep expression, as is a
+ * variable's, so each `param` keyword at the start of a line is read as `var` (padded, so lines and columns stay
+ * those of the file). The tree then has `using_statement` and `variable_declaration` nodes, one per assignment.
+ */
+export async function parseBicepParams(text: string, path: string): Promise<BicepFile> {
+  const parsed = await parseBicep(text.replace(/^param(?=\s)/gm, 'var  '), path);
+  return { ...parsed, text };
+}
+
+/** Every file under `infra/` whose name ends with `extension`, repository-relative, sorted. */
+export function bicepFilesUnder(dir = 'infra', extension = '.bicep'): string[] {
   const rootPath = new URL(dir, repoRoot).pathname;
   const found: string[] = [];
   const walk = (folder: string) => {
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const full = join(folder, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.bicep')) found.push(relative(new URL('.', repoRoot).pathname, full));
+      else if (entry.name.endsWith(extension)) found.push(relative(new URL('.', repoRoot).pathname, full));
     }
   };
   walk(rootPath);
@@ -59,8 +71,8 @@ export async function loadBicep(path: string): Promise<BicepFile> {
   return parseBicep(readRepoFile(path), path);
 }
 
-/** `file:line:col: ERROR|MISSING <what>` for every error or missing node (1-based line and column). */
-export function syntaxProblems(file: BicepFile): string[] {
+/** `file:line:col: ERROR|MISSING <what>` for every error or missing node (1-based line and column), in any grammar. */
+export function syntaxProblems(file: Pick<BicepFile, 'path' | 'root'>): string[] {
   const problems: string[] = [];
   const visit = (node: Node) => {
     if (node.isError || node.isMissing) {
@@ -77,7 +89,7 @@ export function syntaxProblems(file: BicepFile): string[] {
 // ---------- declarations ----------
 
 export interface Declaration {
-  readonly kind: 'parameter' | 'variable' | 'resource' | 'module' | 'output' | 'other';
+  readonly kind: 'parameter' | 'variable' | 'resource' | 'module' | 'output' | 'using' | 'other';
   readonly name: string;
   readonly node: Node;
   /** The decorator calls written above the declaration, e.g. `secure`, `minValue`. */
@@ -92,6 +104,7 @@ const kinds: Readonly<Record<string, Declaration['kind']>> = {
   resource_declaration: 'resource',
   module_declaration: 'module',
   output_declaration: 'output',
+  using_statement: 'using',
 };
 
 export function declarations(file: BicepFile): Declaration[] {
@@ -157,6 +170,29 @@ export function resources(file: BicepFile): Resource[] {
       const loop = node.namedChildren.find((child) => child.type === 'for_statement');
       if (loop !== undefined) body = loop.childForFieldName('body') ?? undefined;
       return { symbol: declaration.name, type, existing, body, condition, declaration };
+    });
+}
+
+export interface Module {
+  readonly symbol: string;
+  /** The module's path as written, relative to the file. */
+  readonly path: string;
+  /** The module's body object (inside `if (...)`, when there is one). */
+  readonly body: Node | undefined;
+  readonly condition: Node | undefined;
+  readonly declaration: Declaration;
+}
+
+export function modules(file: BicepFile): Module[] {
+  return declarations(file)
+    .filter((declaration) => declaration.kind === 'module')
+    .map((declaration) => {
+      const node = declaration.node;
+      const path = stringValue(node.namedChildren.find((child) => child.type === 'string')) ?? '';
+      const conditional = node.namedChildren.find((child) => child.type === 'if_statement');
+      const body = (conditional ?? node).namedChildren.find((child) => child.type === 'object');
+      const condition = conditional?.namedChildren.find((child) => child.type === 'parenthesized_expression');
+      return { symbol: declaration.name, path, body, condition, declaration };
     });
 }
 

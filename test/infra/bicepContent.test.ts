@@ -1,15 +1,22 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../core/config.js';
-import { bicepFilesUnder, loadBicep, parseBicep, readRepoFile, type BicepFile } from './bicep.js';
+import { bicepFilesUnder, loadBicep, parseBicep, parseBicepParams, readRepoFile, type BicepFile } from './bicep.js';
 import {
   checkAppSettings,
   checkAzureYaml,
+  checkBicepParams,
+  checkDiagnostics,
+  checkDurableBackend,
   checkFunctionApp,
+  checkGitignore,
   checkHostJson,
   checkKeyVault,
+  checkLeastPrivilege,
   checkMonitoring,
+  checkNetworkIsolation,
   checkParametersFile,
   checkRoleAssignments,
+  checkRuntimeParameters,
   checkSecretsStayInside,
   checkStorageAccounts,
   requiredSettingNames,
@@ -25,6 +32,7 @@ let main: BicepFile;
 const parametersJson = readRepoFile('infra/main.parameters.json');
 const hostJson = readRepoFile('host.json');
 const azureYaml = readRepoFile('azure.yaml');
+const gitignore = readRepoFile('.gitignore');
 const configKeys = Object.keys(configSchema.shape);
 const requiredKeys = requiredSettingNames(configSchema.shape);
 
@@ -52,6 +60,11 @@ const storageModule = 'infra/modules/storage.bicep';
 const vaultModule = 'infra/modules/keyvault.bicep';
 const rbacModule = 'infra/modules/rbac.bicep';
 const appModule = 'infra/modules/functionapp.bicep';
+const networkModule = 'infra/modules/network.bicep';
+const endpointModule = 'infra/modules/privateEndpoint.bicep';
+const schedulerModule = 'infra/modules/durableTaskScheduler.bicep';
+const monitoringModule = 'infra/modules/monitoring.bicep';
+const mainPath = 'infra/main.bicep';
 
 describe('the required settings, derived from core/config.ts at test time', () => {
   it('are the keys whose schema is neither optional nor defaulted', () => {
@@ -108,14 +121,14 @@ describe('key vault', () => {
     expect(checkKeyVault(broken, main)).toEqual([expect.stringContaining('must not declare accessPolicies')]);
   });
 
-  it('fails when the network settings are fixed in the template', async () => {
-    const broken = await mutated(
-      vaultModule,
-      'publicNetworkAccess: publicNetworkAccess',
-      "publicNetworkAccess: 'Enabled'",
-    );
-    expect(checkKeyVault(broken, main)).toEqual([
-      expect.stringContaining('properties.publicNetworkAccess must be a parameter'),
+  it('fails when the firewall is fixed in the template', async () => {
+    const bypass = await mutated(vaultModule, 'bypass: networkBypass', "bypass: 'None'");
+    expect(checkKeyVault(bypass, main)).toEqual([
+      expect.stringContaining('properties.networkAcls.bypass must be a parameter'),
+    ]);
+    const defaultAction = await mutated(vaultModule, "? 'Deny' : networkDefaultAction", "? 'Deny' : 'Allow'");
+    expect(checkKeyVault(defaultAction, main)).toEqual([
+      expect.stringContaining("properties.networkAcls.defaultAction must be <isolated> ? 'Deny' : <parameter>"),
     ]);
   });
 
@@ -391,6 +404,379 @@ describe('azure.yaml', () => {
     ]);
     expect(checkAzureYaml(azureYaml.replace('dist: .artifacts/app', 'dist: dist'))).toEqual([
       'azure.yaml: services.api.dist must be the folder its prepackage hook stages with scripts/package.mjs --stage',
+    ]);
+  });
+
+  it('runs the postprovision hook in sh and pwsh, interactively, and fails when either is missing or silent', () => {
+    expect(checkAzureYaml(azureYaml.replace('run: scripts/postprovision.ps1', 'run: scripts/other.ps1'))).toEqual([
+      'azure.yaml: hooks.postprovision.windows must run scripts/postprovision.ps1 in pwsh, interactive: true',
+    ]);
+    expect(
+      checkAzureYaml(
+        azureYaml.replace(/(run: scripts\/postprovision\.sh\n\s*)interactive: true/, '$1interactive: false'),
+      ),
+    ).toEqual(['azure.yaml: hooks.postprovision.posix must run scripts/postprovision.sh in sh, interactive: true']);
+  });
+});
+
+describe('runtime: Node 22 on Flex Consumption', () => {
+  it("nodeVersion allows exactly '22' and '24', defaulting to '22', and maximumInstanceCount keeps Flex's 40-1000", () => {
+    expect(checkRuntimeParameters(main)).toEqual([]);
+    expect(checkFunctionApp(files)).toEqual([]);
+  });
+
+  it('fails when Node 20 is back as the default or allowed in the app module', async () => {
+    const defaulted = await mutated(mainPath, "param nodeVersion string = '22'", "param nodeVersion string = '20'");
+    expect(checkRuntimeParameters(byPath(defaulted, mainPath))).toEqual([
+      `${mainPath}: nodeVersion must allow exactly 22, 24 with default '22'`,
+    ]);
+    const allowed = await mutated(
+      appModule,
+      "@allowed([\n  '22'\n  '24'\n])",
+      "@allowed([\n  '20'\n  '22'\n  '24'\n])",
+    );
+    expect(checkFunctionApp(allowed)).toEqual([
+      expect.stringContaining('runtime.version must be a parameter allowing exactly 22, 24'),
+    ]);
+  });
+
+  it("fails when maximumInstanceCount accepts less than Flex Consumption's 40", async () => {
+    const inMain = await mutated(
+      mainPath,
+      /@minValue\(40\)\n@maxValue\(1000\)\nparam maximumInstanceCount/,
+      '@minValue(1)\n@maxValue(1000)\nparam maximumInstanceCount',
+    );
+    expect(checkRuntimeParameters(byPath(inMain, mainPath))).toEqual([
+      `${mainPath}: maximumInstanceCount must be @minValue(40) @maxValue(1000)`,
+    ]);
+    const inModule = await mutated(appModule, '@minValue(40)', '@minValue(1)');
+    expect(checkFunctionApp(inModule)).toEqual([
+      `${appModule}: maximumInstanceCount must be @minValue(40) @maxValue(1000)`,
+    ]);
+  });
+});
+
+describe('least privilege for whoever deploys', () => {
+  it('gets data roles only with grantDeployerDataRoles (default false), passed through to every module', () => {
+    expect(checkLeastPrivilege(files, main)).toEqual([]);
+  });
+
+  it('fails when the switch defaults to true', async () => {
+    const broken = await mutated(
+      mainPath,
+      'param grantDeployerDataRoles bool = false',
+      'param grantDeployerDataRoles bool = true',
+    );
+    expect(checkLeastPrivilege(broken, byPath(broken, mainPath))).toEqual([
+      `${mainPath}: parameter grantDeployerDataRoles must be a bool defaulting to false`,
+    ]);
+  });
+
+  it("fails when the deployer's roles no longer depend on it (azd always sets principalId)", async () => {
+    const broken = await mutated(
+      rbacModule,
+      'var withDeployer = grantDeployerDataRoles && !empty(deployerPrincipalId)',
+      'var withDeployer = !empty(deployerPrincipalId)',
+    );
+    const problems = checkLeastPrivilege(broken, main);
+    expect(problems).toHaveLength(5);
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /deployerSecretsOfficer .*a deployer's role must be created only if grantDeployerDataRoles/,
+      ),
+    );
+  });
+
+  it('fails when main.bicep hands a module a fixed true instead of the switch', async () => {
+    const broken = await mutated(
+      mainPath,
+      '    deployerPrincipalId: principalId\n    grantDeployerDataRoles: grantDeployerDataRoles',
+      '    deployerPrincipalId: principalId\n    grantDeployerDataRoles: true',
+    );
+    expect(checkLeastPrivilege(broken, byPath(broken, mainPath))).toEqual([
+      `${mainPath}: module scheduler must get grantDeployerDataRoles: grantDeployerDataRoles`,
+    ]);
+  });
+
+  it("fails when a deployer's assignment claims a principal type (it may be a person or a pipeline)", async () => {
+    const broken = await mutated(
+      rbacModule,
+      /principalId: deployerPrincipalId\n/,
+      "principalId: deployerPrincipalId\n    principalType: 'User'\n",
+    );
+    expect(checkRoleAssignments(broken)).toEqual([
+      expect.stringMatching(
+        /deployerBlobDataOwner .*principalType must be 'ServicePrincipal' \(the app identity\) or left out/,
+      ),
+    ]);
+  });
+});
+
+describe('network isolation', () => {
+  it('takes storage and vault off the internet only together with the VNet, endpoints and DNS zones', () => {
+    expect(checkNetworkIsolation(files, main)).toEqual([]);
+  });
+
+  it("fails when storage's public access is fixed, or a parameter could ask for 'Disabled' alone", async () => {
+    const fixed = await mutated(
+      storageModule,
+      "publicNetworkAccess: networkIsolation ? 'Disabled' : 'Enabled'",
+      "publicNetworkAccess: 'Disabled'",
+    );
+    expect(checkNetworkIsolation(fixed, main)).toEqual([
+      expect.stringContaining("properties.publicNetworkAccess must be networkIsolation ? 'Disabled' : 'Enabled'"),
+    ]);
+    const parameter = await mutated(
+      mainPath,
+      '// ---------- network ----------',
+      "// ---------- network ----------\n\n@allowed([\n  'Enabled'\n  'Disabled'\n])\nparam keyVaultPublicNetworkAccess string = 'Enabled'",
+    );
+    expect(checkNetworkIsolation(parameter, byPath(parameter, mainPath))).toEqual([
+      `${mainPath}: parameter keyVaultPublicNetworkAccess allows 'Disabled'; only networkIsolation may`,
+    ]);
+  });
+
+  it('fails when the network is not tied to the switch, or the app does not use or wait for it', async () => {
+    const always = await mutated(
+      mainPath,
+      "module network 'modules/network.bicep' = if (networkIsolation) {",
+      "module network 'modules/network.bicep' = {",
+    );
+    expect(checkNetworkIsolation(always, byPath(always, mainPath))).toEqual([
+      `${mainPath}: module network must be created only if (networkIsolation)`,
+    ]);
+    const noSubnet = await mutated(
+      mainPath,
+      "virtualNetworkSubnetId: networkIsolation ? network.outputs.appSubnetId : ''",
+      "virtualNetworkSubnetId: ''",
+    );
+    expect(checkNetworkIsolation(noSubnet, byPath(noSubnet, mainPath))).toEqual([
+      expect.stringContaining("the app's virtualNetworkSubnetId must be network.outputs.appSubnetId"),
+    ]);
+    const noWait = await mutated(mainPath, '    rbac\n    network\n', '    rbac\n');
+    expect(checkNetworkIsolation(noWait, byPath(noWait, mainPath))).toEqual([
+      expect.stringContaining('the function app must depend on network'),
+    ]);
+  });
+
+  it('fails without the delegated subnet, a private endpoint, the zone link or the zone group', async () => {
+    const delegation = await mutated(
+      networkModule,
+      "serviceName: 'Microsoft.App/environments'",
+      "serviceName: 'Microsoft.Web/serverFarms'",
+    );
+    expect(checkNetworkIsolation(delegation, main)).toEqual([
+      `${networkModule}: no subnet is delegated to Microsoft.App/environments`,
+    ]);
+    const queue = await mutated(networkModule, "groupId: 'queue'", "groupId: 'blob'");
+    expect(checkNetworkIsolation(queue, main)).toEqual([expect.stringContaining('no private endpoint for queue')]);
+    const vaultZone = await mutated(networkModule, "'.vault.', '.vaultcore.'", "'.vault.', '.vault.'");
+    expect(checkNetworkIsolation(vaultZone, main)).toEqual([expect.stringContaining('no private endpoint for vault')]);
+    const link = await mutated(endpointModule, 'registrationEnabled: false', 'registrationEnabled: true');
+    expect(checkNetworkIsolation(link, main)).toEqual([expect.stringContaining('the zone must be linked to the VNet')]);
+    const group = await mutated(endpointModule, 'privateDnsZoneId: zone.id', "privateDnsZoneId: ''");
+    expect(checkNetworkIsolation(group, main)).toEqual([
+      expect.stringContaining('the endpoint must register in the zone'),
+    ]);
+  });
+});
+
+describe('diagnostics and monitoring', () => {
+  it('send the vault audit log, storage request logs and metrics and FunctionAppLogs to the workspace', () => {
+    expect(checkDiagnostics(files)).toEqual([]);
+  });
+
+  it('fail without table logs, without FunctionAppLogs, or to a fixed workspace', async () => {
+    const table = await mutated(
+      storageModule,
+      /name: 'to-log-analytics'\n {2}scope: tableService/,
+      "name: 'to-log-analytics'\n  scope: queueService",
+    );
+    expect(checkDiagnostics(table)).toEqual([
+      'no diagnostic setting sends table logs (allLogs, Transaction) to the workspace',
+    ]);
+    const app = await mutated(appModule, "category: 'FunctionAppLogs'", "category: 'AppServiceHTTPLogs'");
+    expect(checkDiagnostics(app)).toEqual([
+      "no diagnostic setting sends the function app's FunctionAppLogs (FunctionAppLogs, AllMetrics) to the workspace",
+    ]);
+    const fixed = await mutated(
+      appModule,
+      /scope: site\n {2}properties: \{\n {4}workspaceId: workspaceId/,
+      "scope: site\n  properties: {\n    workspaceId: ''",
+    );
+    expect(checkDiagnostics(fixed)).toEqual([
+      expect.stringMatching(/siteDiagnostics .*workspaceId must be a parameter/),
+    ]);
+  });
+
+  it('fail when Log Analytics accepts shared keys', async () => {
+    const broken = await mutated(monitoringModule, 'disableLocalAuth: true', 'disableLocalAuth: false');
+    expect(checkMonitoring(broken)).toEqual([
+      expect.stringContaining('properties.features.disableLocalAuth must be true'),
+    ]);
+  });
+});
+
+describe('the Durable Task Scheduler backend (opt-in)', () => {
+  it('is created only for durableBackend durableTaskScheduler, with task hub, retention, allowlist, role and connection', () => {
+    expect(checkDurableBackend(files, main)).toEqual([]);
+  });
+
+  it('fails when it becomes the default, or is created whatever the backend', async () => {
+    const defaulted = await mutated(
+      mainPath,
+      "param durableBackend string = 'azureStorage'",
+      "param durableBackend string = 'durableTaskScheduler'",
+    );
+    expect(checkDurableBackend(defaulted, byPath(defaulted, mainPath))).toEqual([
+      `${mainPath}: durableBackend must allow exactly azureStorage, durableTaskScheduler with default azureStorage`,
+    ]);
+    const always = await mutated(
+      mainPath,
+      "module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {",
+      "module scheduler 'modules/durableTaskScheduler.bicep' = {",
+    );
+    expect(checkDurableBackend(always, byPath(always, mainPath))).toEqual([
+      expect.stringContaining("must exist only if durableBackend == 'durableTaskScheduler'"),
+    ]);
+  });
+
+  it('fails on an allowlist that may be empty, a task hub not named by TASKHUB_NAME, or no retention policy', async () => {
+    const allowlist = await mutated(
+      schedulerModule,
+      '@minLength(1)\nparam ipAllowlist array',
+      'param ipAllowlist array',
+    );
+    expect(checkDurableBackend(allowlist, main)).toEqual([
+      expect.stringContaining('properties.ipAllowlist must be a @minLength(1) parameter'),
+    ]);
+    const hub = await mutated(
+      mainPath,
+      '    taskHubName: taskHubName\n    retentionInDays',
+      "    taskHubName: 'default'\n    retentionInDays",
+    );
+    expect(checkDurableBackend(hub, byPath(hub, mainPath))).toEqual([
+      expect.stringContaining('must get taskHubName: taskHubName'),
+    ]);
+    const retention = await mutated(
+      schedulerModule,
+      'retentionPeriodInDays: retentionInDays',
+      "orchestrationState: 'Completed'",
+    );
+    expect(checkDurableBackend(retention, main)).toEqual([
+      expect.stringContaining("needs a retentionPolicies child 'default'"),
+    ]);
+  });
+
+  it("fails when the connection setting does not sign in as the app's identity, or the identity lacks the role", async () => {
+    const anonymous = await mutated(
+      appModule,
+      ';Authentication=ManagedIdentity;ClientID=${identity.properties.clientId}',
+      ';Authentication=None',
+    );
+    expect(checkDurableBackend(anonymous, main)).toEqual([
+      expect.stringContaining('app setting DURABLE_TASK_SCHEDULER_CONNECTION_STRING must be'),
+    ]);
+    const noRole = await mutated(
+      schedulerModule,
+      /principalId: identityPrincipalId\n {4}principalType: 'ServicePrincipal'/,
+      'principalId: deployerPrincipalId',
+    );
+    expect(checkRoleAssignments(noRole)).toContain('the app identity is not assigned Durable Task Data Contributor');
+  });
+});
+
+describe('parameter files for pipelines (.bicepparam)', () => {
+  const paramFiles = { 'infra/dev.bicepparam': true, 'infra/prod.bicepparam': false } as const;
+  /** A parameter file, parsed, with an optional edit that must apply. */
+  const load = (path: string, edit?: (text: string) => string) => {
+    const text = readRepoFile(path);
+    const edited = edit === undefined ? text : edit(text);
+    if (edit !== undefined && edited === text) throw new Error(`edit of ${path} did not apply`);
+    return parseBicepParams(edited, path);
+  };
+
+  it.each(Object.entries(paramFiles))(
+    '%s fits main.bicep, holds no placeholder or secret, grants as its policy says',
+    async (path, grant) => {
+      expect(checkBicepParams(await load(path), main, { grantDeployerDataRoles: grant })).toEqual([]);
+    },
+  );
+
+  it('fails when dev stops granting the deployer data roles, or prod starts', async () => {
+    const dev = await load('infra/dev.bicepparam', (text) =>
+      text.replace('param grantDeployerDataRoles = true', 'param grantDeployerDataRoles = false'),
+    );
+    expect(checkBicepParams(dev, main, { grantDeployerDataRoles: true })).toEqual([
+      'infra/dev.bicepparam: must set grantDeployerDataRoles = true',
+    ]);
+    const prod = await load('infra/prod.bicepparam', (text) =>
+      text.replace('param grantDeployerDataRoles = false', 'param grantDeployerDataRoles = true'),
+    );
+    expect(checkBicepParams(prod, main, { grantDeployerDataRoles: false })).toEqual([
+      'infra/prod.bicepparam: must set grantDeployerDataRoles = false',
+    ]);
+  });
+
+  it('fails on an azd placeholder, an unknown or duplicate parameter, and a missing required one', async () => {
+    const path = 'infra/prod.bicepparam';
+    const placeholder = await load(path, (text) =>
+      text.replace("readEnvironmentVariable('MAIL_FROM')", "'${MAIL_FROM}'"),
+    );
+    expect(checkBicepParams(placeholder, main, { grantDeployerDataRoles: false })).toEqual([
+      `${path}: holds an azd placeholder (\${...})`,
+      `${path}: mailFrom must be a literal or readEnvironmentVariable(...), found '\${MAIL_FROM}'`,
+    ]);
+    const unknown = await load(
+      path,
+      (text) => `${text}param storagePublicNetworkAccess = 'Disabled'\nparam instanceMemoryMB = 512\n`,
+    );
+    expect(checkBicepParams(unknown, main, { grantDeployerDataRoles: false })).toEqual([
+      `${path}: instanceMemoryMB is assigned twice`,
+      `${path}: storagePublicNetworkAccess is not a parameter of main.bicep`,
+    ]);
+    const missing = await load(path, (text) => text.replace(/\nparam mailFrom = .*/, ''));
+    expect(checkBicepParams(missing, main, { grantDeployerDataRoles: false })).toEqual([
+      `${path}: mailFrom has no default in main.bicep and no value here`,
+    ]);
+  });
+
+  it('fails on values main.bicep would refuse, on readEnvironmentVariable for a typed parameter, and on a @secure() one', async () => {
+    const path = 'infra/dev.bicepparam';
+    const policy = { grantDeployerDataRoles: true };
+    const values = await load(path, (text) =>
+      text
+        .replace('param maximumInstanceCount = 40', 'param maximumInstanceCount = 10')
+        .replace("param durableBackend = 'azureStorage'", "param durableBackend = 'netherite'"),
+    );
+    expect(checkBicepParams(values, main, policy)).toEqual([
+      `${path}: maximumInstanceCount = 10 is outside 40-1000`,
+      `${path}: durableBackend = "netherite" is not one of ["azureStorage","durableTaskScheduler"]`,
+    ]);
+    const typed = await load(path, (text) =>
+      text.replace(
+        'param networkIsolation = false',
+        "param networkIsolation = bool(readEnvironmentVariable('NETWORK_ISOLATION', 'false'))",
+      ),
+    );
+    expect(checkBicepParams(typed, main, policy)).toEqual([
+      expect.stringContaining('networkIsolation must be a literal or readEnvironmentVariable(...)'),
+    ]);
+    const secret = await load(
+      path,
+      (text) => `${text}param sendGridApiKey = readEnvironmentVariable('SENDGRID_API_KEY')\n`,
+    );
+    expect(checkBicepParams(secret, main, policy)).toEqual([
+      `${path}: sendGridApiKey is @secure() and must not be in a parameter file`,
+    ]);
+  });
+});
+
+describe('hygiene: .gitignore', () => {
+  it('ignores .azure/ (azd environments hold subscription details and may hold secrets)', () => {
+    expect(checkGitignore(gitignore)).toEqual([]);
+    expect(checkGitignore(gitignore.replace(/^\.azure\/\n/m, ''))).toEqual([
+      '.gitignore: .azure/ (azd environments) must be ignored',
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bicepFilesUnder, loadBicep, parseBicep, syntaxProblems } from './bicep.js';
+import { bicepFilesUnder, loadBicep, parseBicep, parseBicepParams, readRepoFile, syntaxProblems } from './bicep.js';
 
 describe('infra/**/*.bicep parse with the tree-sitter Bicep grammar', () => {
   const files = bicepFilesUnder('infra');
@@ -34,5 +34,31 @@ describe('infra/**/*.bicep parse with the tree-sitter Bicep grammar', () => {
 
     const badType = await parseBicep('param location strin g\n', 'b.bicep');
     expect(syntaxProblems(badType)).toEqual([expect.stringMatching(/^b\.bicep:1:22: ERROR near "g"/)]);
+  });
+});
+
+describe('infra/*.bicepparam parse as parameter files', () => {
+  const paramFiles = bicepFilesUnder('infra', '.bicepparam');
+
+  it('finds the dev and prod parameter files', () => {
+    expect(paramFiles).toEqual(['infra/dev.bicepparam', 'infra/prod.bicepparam']);
+  });
+
+  it.each(paramFiles)('%s has no ERROR or MISSING node', async (path) => {
+    expect(syntaxProblems(await parseBicepParams(readRepoFile(path), path))).toEqual([]);
+  });
+
+  it('needs the param-as-var reading: the grammar alone refuses an untyped assignment', async () => {
+    const text = "using 'main.bicep'\nparam location = 'swedencentral'\n";
+    expect(syntaxProblems(await parseBicep(text, 'raw.bicepparam'))).not.toEqual([]);
+    expect(syntaxProblems(await parseBicepParams(text, 'read.bicepparam'))).toEqual([]);
+  });
+
+  it('reports a broken parameter file at its own line and column', async () => {
+    const broken = await parseBicepParams(
+      "using 'main.bicep'\n\nparam location = 'swedencentral'\nparam mailFrom = readEnvironmentVariable('MAIL_FROM'\n",
+      'broken.bicepparam',
+    );
+    expect(syntaxProblems(broken)).toEqual([expect.stringMatching(/^broken\.bicepparam:4:\d+: MISSING \)/)]);
   });
 });

@@ -1,9 +1,12 @@
+import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
+import { parse as parseYaml } from 'yaml';
 import {
   callsIn,
   declarations,
   identifiersIn,
   literal,
+  modules,
   propertyAt,
   properties,
   resources,
@@ -40,6 +43,10 @@ export const allowedRoles: Readonly<Record<string, { readonly name: string; read
     name: 'Monitoring Metrics Publisher',
     scope: 'Microsoft.Insights/components',
   },
+  '0ad04412-c4d5-4796-b79c-f76d14c8d402': {
+    name: 'Durable Task Data Contributor',
+    scope: 'Microsoft.DurableTask/schedulers',
+  },
 };
 
 /** Settings the Functions platform and host need besides core/config.ts's. */
@@ -51,7 +58,11 @@ export const platformSettings = [
   'AzureWebJobsStorage__tableServiceUri',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
 ] as const;
+
+/** The setting the azureManaged storage provider reads the scheduler's connection from (packaged host.json). */
+export const schedulerConnectionSetting = 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING';
 
 /** Optional config settings ops will want to set per environment; each gets a parameter. */
 export const optionalSettingsWithParameters = [
@@ -162,8 +173,8 @@ export function checkStorageAccounts(files: readonly BicepFile[]): string[] {
 // ---------- key vault ----------
 
 /**
- * RBAC authorization, purge protection, standard SKU, no access policies; soft-delete retention, public network
- * access and the firewall come from parameters (retention 7-90, default 90 in main.bicep); the SendGrid secret is
+ * RBAC authorization, purge protection, standard SKU, no access policies; soft-delete retention and the firewall come
+ * from parameters (public network access follows networkIsolation, see checkNetworkIsolation) (retention 7-90, default 90 in main.bicep); the SendGrid secret is
  * created only when its @secure() parameter is non-empty.
  */
 export function checkKeyVault(files: readonly BicepFile[], main: BicepFile): string[] {
@@ -178,13 +189,17 @@ export function checkKeyVault(files: readonly BicepFile[], main: BicepFile): str
       expectLiteral(problems, where, vault.body, 'properties.enablePurgeProtection', true);
       expectLiteral(problems, where, vault.body, 'properties.sku.name', 'standard');
       if (/\baccessPolicies\b/.test(vault.body?.text ?? '')) problems.push(`${where}: must not declare accessPolicies`);
-      for (const path of [
-        'properties.softDeleteRetentionInDays',
-        'properties.publicNetworkAccess',
-        'properties.networkAcls.defaultAction',
-        'properties.networkAcls.bypass',
-      ]) {
+      for (const path of ['properties.softDeleteRetentionInDays', 'properties.networkAcls.bypass']) {
         if (!isParameter(file, propertyAt(vault.body, path))) problems.push(`${where}: ${path} must be a parameter`);
+      }
+      // Deny behind the private endpoint, else the firewall parameter.
+      const defaultAction = propertyAt(vault.body, 'properties.networkAcls.defaultAction');
+      if (
+        defaultAction?.type !== 'ternary_expression' ||
+        literal(defaultAction.childForFieldName('consequence')) !== 'Deny' ||
+        !isParameter(file, defaultAction.childForFieldName('alternative') ?? undefined)
+      ) {
+        problems.push(`${where}: properties.networkAcls.defaultAction must be <isolated> ? 'Deny' : <parameter>`);
       }
       const ipRules = propertyAt(vault.body, 'properties.networkAcls.ipRules');
       if (![...identifiersIn(ipRules)].some((name) => find(file, 'parameter', name) !== undefined)) {
@@ -231,9 +246,10 @@ export function checkKeyVault(files: readonly BicepFile[], main: BicepFile): str
 
 /**
  * Every role definition GUID in the Bicep is one of the allowed roles; every role assignment is named
- * guid(<scope>.id, <its principalId>, <its role>), sits on the one kind of scope its role is allowed on, states a
- * principalType (ServicePrincipal, or a User/ServicePrincipal parameter for the optional deployer), and is commented
- * with the role's name; and the app identity (principalType 'ServicePrincipal') holds each allowed role.
+ * guid(<scope>.id, <its principalId>, <its role>), sits on the one kind of scope its role is allowed on, states
+ * principalType 'ServicePrincipal' (the app identity) or none (the deployer, whose kind Azure looks up; see
+ * checkLeastPrivilege for when it gets any), and is commented with the role's name; and the app identity holds each
+ * allowed role.
  */
 export function checkRoleAssignments(files: readonly BicepFile[]): string[] {
   const problems: string[] = [];
@@ -279,16 +295,12 @@ export function checkRoleAssignments(files: readonly BicepFile[]): string[] {
         problems.push(`${where}: name must be guid(${scope?.text ?? '<scope>'}.id, <principalId>, <role>)`);
       }
       const principalType = propertyAt(body, 'properties.principalType');
-      const typeLiteral = literal(principalType);
-      if (typeLiteral === 'ServicePrincipal') {
+      if (literal(principalType) === 'ServicePrincipal') {
         servicePrincipalRoles.add(guid ?? '');
-      } else {
-        const parameter =
-          principalType?.type === 'identifier' ? find(file, 'parameter', principalType.text) : undefined;
-        const allowed = parameter === undefined ? undefined : allowedValues(parameter);
-        if (allowed === undefined || allowed.some((value) => value !== 'User' && value !== 'ServicePrincipal')) {
-          problems.push(`${where}: principalType must be 'ServicePrincipal' or a User/ServicePrincipal parameter`);
-        }
+      } else if (principalType !== undefined) {
+        problems.push(
+          `${where}: principalType must be 'ServicePrincipal' (the app identity) or left out (the deployer)`,
+        );
       }
       if (!assignment.declaration.comment.includes(role.name)) {
         problems.push(`${where}: the comment above it must name the role (${role.name})`);
@@ -498,8 +510,10 @@ export function checkFunctionApp(files: readonly BicepFile[]): string[] {
     }
     const version = propertyAt(body, 'properties.functionAppConfig.runtime.version');
     const versionParameter = version === undefined ? undefined : find(file, 'parameter', version.text);
-    if (literal(version) !== '20' && !(versionParameter && allowedValues(versionParameter)?.includes('20'))) {
-      problems.push(`${where}: runtime.version must be '20' or a parameter allowing '20'`);
+    if (versionParameter === undefined || !sameValues(allowedValues(versionParameter), supportedNodeVersions)) {
+      problems.push(
+        `${where}: runtime.version must be a parameter allowing exactly ${supportedNodeVersions.join(', ')}`,
+      );
     }
     const scale = propertyAt(body, 'properties.functionAppConfig.scaleAndConcurrency');
     const alwaysReady = propertyAt(scale, 'alwaysReady');
@@ -512,13 +526,52 @@ export function checkFunctionApp(files: readonly BicepFile[]): string[] {
       if (!isParameter(file, propertyAt(scale, key)))
         problems.push(`${where}: scaleAndConcurrency.${key} must be a parameter`);
     }
+    const maximum = find(file, 'parameter', propertyAt(scale, 'maximumInstanceCount')?.text ?? '');
+    if (maximum !== undefined) problems.push(...flexInstanceLimitProblems(file, maximum));
   }
+  return problems;
+}
+
+/** Node.js majors the app may run on in Azure: package.json engines >=22, both GA in @azure/functions v4. */
+export const supportedNodeVersions = ['22', '24'] as const;
+
+function sameValues(actual: readonly unknown[] | undefined, expected: readonly unknown[]): boolean {
+  return actual !== undefined && actual.length === expected.length && expected.every((value) => actual.includes(value));
+}
+
+/** Flex Consumption refuses a maximum instance count below 40 (and above 1000). */
+function flexInstanceLimitProblems(file: BicepFile, parameter: Declaration): string[] {
+  const min = literal(decorator(parameter, 'minValue')?.args[0]);
+  const max = literal(decorator(parameter, 'maxValue')?.args[0]);
+  return min === 40 && max === 1000 ? [] : [`${file.path}: ${parameter.name} must be @minValue(40) @maxValue(1000)`];
+}
+
+/**
+ * main.bicep's own nodeVersion (what azd and the parameter files set) allows exactly the supported majors and defaults
+ * to 22; its maximumInstanceCount keeps Flex Consumption's limits.
+ */
+export function checkRuntimeParameters(main: BicepFile): string[] {
+  const problems: string[] = [];
+  const nodeVersion = find(main, 'parameter', 'nodeVersion');
+  if (
+    nodeVersion === undefined ||
+    !sameValues(allowedValues(nodeVersion), supportedNodeVersions) ||
+    literal(valueOf(nodeVersion)) !== '22'
+  ) {
+    problems.push(`${main.path}: nodeVersion must allow exactly ${supportedNodeVersions.join(', ')} with default '22'`);
+  }
+  const maximum = find(main, 'parameter', 'maximumInstanceCount');
+  if (maximum === undefined) problems.push(`${main.path}: parameter maximumInstanceCount is missing`);
+  else problems.push(...flexInstanceLimitProblems(main, maximum));
   return problems;
 }
 
 // ---------- monitoring ----------
 
-/** Application Insights accepts only Entra ID-authenticated telemetry and is workspace-based. */
+/**
+ * Application Insights accepts only Entra ID-authenticated telemetry and is workspace-based; the Log Analytics
+ * workspace refuses shared-key access.
+ */
 export function checkMonitoring(files: readonly BicepFile[]): string[] {
   const problems: string[] = [];
   let count = 0;
@@ -530,6 +583,10 @@ export function checkMonitoring(files: readonly BicepFile[]): string[] {
       if (propertyAt(component.body, 'properties.WorkspaceResourceId') === undefined) {
         problems.push(`${describe(file, component)}: must be workspace-based (WorkspaceResourceId)`);
       }
+    }
+    for (const workspace of resourcesOfType(file, 'Microsoft.OperationalInsights/workspaces')) {
+      if (workspace.existing) continue;
+      expectLiteral(problems, describe(file, workspace), workspace.body, 'properties.features.disableLocalAuth', true);
     }
   }
   if (count === 0) problems.push('no Application Insights component is declared');
@@ -549,6 +606,9 @@ export const requiredOutputs = [
   'AZURE_KEY_VAULT_NAME',
   'AZURE_KEY_VAULT_URI',
   'AZURE_MANAGED_IDENTITY_PRINCIPAL_ID',
+  // scripts/postprovision.sh and .ps1 read these two.
+  'AZURE_KEY_VAULT_ID',
+  'AZURE_FUNCTION_APP_ID',
 ] as const;
 
 /**
@@ -614,27 +674,584 @@ export function checkHostJson(hostJson: string): string[] {
 
 // ---------- azure.yaml ----------
 
+interface AzureYamlHook {
+  readonly shell?: unknown;
+  readonly run?: unknown;
+  readonly interactive?: unknown;
+}
+
+type AzureYamlHooks = Readonly<Record<string, { readonly posix?: AzureYamlHook; readonly windows?: AzureYamlHook }>>;
+
+interface AzureYaml {
+  readonly hooks?: AzureYamlHooks;
+  readonly services?: Readonly<Record<string, Readonly<Record<string, unknown>> & { readonly hooks?: AzureYamlHooks }>>;
+}
+
+/** The postprovision hook: the same script in both shells, interactive so that it can ask for the SendGrid key. */
+export const postprovisionHook = {
+  posix: { shell: 'sh', run: 'scripts/postprovision.sh' },
+  windows: { shell: 'pwsh', run: 'scripts/postprovision.ps1' },
+} as const;
+
 /**
- * azure.yaml (read as text: no YAML parser among the dependencies) declares the `api` service as a TypeScript
- * function app rooted at the project, deploys the folder the prepackage hook stages with scripts/package.mjs, and
- * turns remote build off (the package already holds its production node_modules).
+ * azure.yaml declares the `api` service as a TypeScript function app rooted at the project, deploys the folder its
+ * prepackage hook stages with scripts/package.mjs, and turns remote build off (the package already holds its
+ * production node_modules); and its postprovision hook runs scripts/postprovision.sh (posix, sh) and .ps1 (windows,
+ * pwsh), interactively.
  */
 export function checkAzureYaml(text: string): string[] {
   const problems: string[] = [];
-  const service = /^services:\n {2}api:\n((?: {4}.*\n|\s*\n)+)/m.exec(text.endsWith('\n') ? text : `${text}\n`)?.[1];
+  const yaml = parseYaml(text) as AzureYaml | null;
+  const service = yaml?.services?.['api'];
   if (service === undefined) return ['azure.yaml: no services.api'];
-  const field = (name: string) => new RegExp(`^ {4}${name}: *(.+?) *$`, 'm').exec(service)?.[1];
   const expected: Record<string, string> = { project: '.', language: 'ts', host: 'function', remoteBuild: 'false' };
+  const scalar = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : 'none';
   for (const [name, value] of Object.entries(expected)) {
-    if (field(name) !== value)
-      problems.push(`azure.yaml: services.api.${name} must be ${value}, found ${field(name) ?? 'none'}`);
+    const found = scalar(service[name]);
+    if (found !== value) problems.push(`azure.yaml: services.api.${name} must be ${value}, found ${found}`);
   }
-  const dist = field('dist');
-  const stages = [...service.matchAll(/run: node scripts\/package\.mjs .*--stage (\S+)/g)].map((match) => match[1]);
-  if (dist === undefined || stages.length === 0 || stages.some((stage) => stage !== dist)) {
+  const stages = Object.values(service.hooks?.['prepackage'] ?? {}).map(
+    (hook) => /^node scripts\/package\.mjs .*--stage (\S+)/.exec(scalar(hook.run))?.[1],
+  );
+  if (service['dist'] === undefined || stages.length === 0 || stages.some((stage) => stage !== service['dist'])) {
     problems.push(
       'azure.yaml: services.api.dist must be the folder its prepackage hook stages with scripts/package.mjs --stage',
     );
+  }
+  for (const [platform, want] of Object.entries(postprovisionHook)) {
+    const hook = yaml?.hooks?.['postprovision']?.[platform as keyof typeof postprovisionHook];
+    if (hook?.shell !== want.shell || hook.run !== want.run || hook.interactive !== true) {
+      problems.push(
+        `azure.yaml: hooks.postprovision.${platform} must run ${want.run} in ${want.shell}, interactive: true`,
+      );
+    }
+  }
+  return problems;
+}
+
+// ---------- .gitignore ----------
+
+/** azd keeps each environment's values (.azure/<env>/.env, config.json) in .azure/: never committed. */
+export function checkGitignore(text: string): string[] {
+  const ignored = text.split('\n').some((line) => /^\/?\.azure\/?$/.test(line.trim()));
+  return ignored ? [] : ['.gitignore: .azure/ (azd environments) must be ignored'];
+}
+
+// ---------- least privilege ----------
+
+/** The switch that gives whoever deploys the app's data roles. */
+export const deployerFlag = 'grantDeployerDataRoles';
+
+/** The names a node refers to, with the variables among them followed to what they are made of. */
+function referencedNames(file: BicepFile, node: Node | undefined, depth = 3): Set<string> {
+  const names = identifiersIn(node);
+  if (depth > 0) {
+    for (const name of [...names]) {
+      const variable = find(file, 'variable', name);
+      if (variable !== undefined)
+        for (const inner of referencedNames(file, valueOf(variable), depth - 1)) names.add(inner);
+    }
+  }
+  return names;
+}
+
+/** A parameter's declared type (`string`, `bool`, `int`, `array`, `object`). */
+function parameterType(parameter: Declaration): string | undefined {
+  return parameter.node.namedChildren.find((node) => node.type === 'type')?.text;
+}
+
+function isBoolParameter(file: BicepFile, name: string): boolean {
+  const parameter = find(file, 'parameter', name);
+  return parameter !== undefined && parameterType(parameter) === 'bool';
+}
+
+/** The file a module declaration of `from` points at. */
+function moduleFile(files: readonly BicepFile[], from: BicepFile, path: string): BicepFile | undefined {
+  const target = posix.join(posix.dirname(from.path), path);
+  return files.find((file) => file.path === target);
+}
+
+/**
+ * Whoever deploys gets data roles only when asked: main.bicep declares `grantDeployerDataRoles bool = false` and hands
+ * that very parameter to every module that declares it, and every role assignment that is not the app identity's
+ * (principalType 'ServicePrincipal') is created only if its condition, variables followed, tests the module's
+ * grantDeployerDataRoles bool parameter.
+ */
+export function checkLeastPrivilege(files: readonly BicepFile[], main: BicepFile): string[] {
+  const problems: string[] = [];
+  const flag = find(main, 'parameter', deployerFlag);
+  if (flag === undefined || parameterType(flag) !== 'bool' || literal(valueOf(flag)) !== false) {
+    problems.push(`${main.path}: parameter ${deployerFlag} must be a bool defaulting to false`);
+  }
+  for (const module of modules(main)) {
+    const target = moduleFile(files, main, module.path);
+    if (target === undefined || find(target, 'parameter', deployerFlag) === undefined) continue;
+    if (properties(propertyAt(module.body, 'params')).get(deployerFlag)?.text !== deployerFlag) {
+      problems.push(`${main.path}: module ${module.symbol} must get ${deployerFlag}: ${deployerFlag}`);
+    }
+  }
+  for (const file of files) {
+    for (const assignment of resourcesOfType(file, 'Microsoft.Authorization/roleAssignments')) {
+      if (literal(propertyAt(assignment.body, 'properties.principalType')) === 'ServicePrincipal') continue;
+      const guards =
+        assignment.condition === undefined ? new Set<string>() : referencedNames(file, assignment.condition);
+      if (!guards.has(deployerFlag) || !isBoolParameter(file, deployerFlag)) {
+        problems.push(`${describe(file, assignment)}: a deployer's role must be created only if ${deployerFlag}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ---------- network isolation ----------
+
+export const isolationFlag = 'networkIsolation';
+
+/** `networkIsolation ? <whenIsolated> : <otherwise>`, on the file's bool parameter networkIsolation. */
+function followsIsolation(file: BicepFile, node: Node | undefined, whenIsolated: string, otherwise: string): boolean {
+  return (
+    node?.type === 'ternary_expression' &&
+    node.childForFieldName('condition')?.text === isolationFlag &&
+    isBoolParameter(file, isolationFlag) &&
+    literal(node.childForFieldName('consequence')) === whenIsolated &&
+    literal(node.childForFieldName('alternative')) === otherwise
+  );
+}
+
+function items(node: Node | undefined): Node[] {
+  return node?.type === 'array' ? node.namedChildren.filter((child) => child.type !== 'comment') : [];
+}
+
+/** Private endpoints network.bicep must create: the sub-resource, a piece of its DNS zone's name, the target. */
+export const privateEndpoints = [
+  { groupId: 'blob', zone: 'privatelink.blob.', target: 'storageAccountId' },
+  { groupId: 'queue', zone: 'privatelink.queue.', target: 'storageAccountId' },
+  { groupId: 'table', zone: 'privatelink.table.', target: 'storageAccountId' },
+  { groupId: 'vault', zone: '.vaultcore.', target: 'keyVaultId' },
+] as const;
+
+/**
+ * Storage and vault leave the internet only together with the private network: main.bicep declares
+ * `networkIsolation bool = false`; every storage account's and vault's publicNetworkAccess is
+ * `networkIsolation ? 'Disabled' : 'Enabled'` and no parameter anywhere allows 'Disabled', so nothing else can turn
+ * it off; the network module exists only under networkIsolation, the app's VNet integration comes from it and the app
+ * waits for it; network.bicep delegates a subnet to Microsoft.App/environments and creates a private endpoint with its
+ * DNS zone for blob, queue, table and vault; privateEndpoint.bicep links the zone to the VNet and registers the
+ * endpoint in it with a zone group.
+ */
+export function checkNetworkIsolation(files: readonly BicepFile[], main: BicepFile): string[] {
+  const problems: string[] = [];
+  const flag = find(main, 'parameter', isolationFlag);
+  if (flag === undefined || parameterType(flag) !== 'bool' || literal(valueOf(flag)) !== false) {
+    problems.push(`${main.path}: parameter ${isolationFlag} must be a bool defaulting to false`);
+  }
+  for (const file of files) {
+    for (const parameter of declarations(file).filter((declaration) => declaration.kind === 'parameter')) {
+      if (allowedValues(parameter)?.includes('Disabled')) {
+        problems.push(`${file.path}: parameter ${parameter.name} allows 'Disabled'; only ${isolationFlag} may`);
+      }
+    }
+    for (const type of ['Microsoft.Storage/storageAccounts', 'Microsoft.KeyVault/vaults']) {
+      for (const resource of resourcesOfType(file, type).filter((candidate) => !candidate.existing)) {
+        if (
+          !followsIsolation(file, propertyAt(resource.body, 'properties.publicNetworkAccess'), 'Disabled', 'Enabled')
+        ) {
+          problems.push(
+            `${describe(file, resource)}: properties.publicNetworkAccess must be ${isolationFlag} ? 'Disabled' : 'Enabled'`,
+          );
+        }
+      }
+    }
+  }
+  const network = modules(main).find((module) => module.path === 'modules/network.bicep');
+  const app = modules(main).find((module) => module.path === 'modules/functionapp.bicep');
+  if (network === undefined) return [...problems, `${main.path}: no module modules/network.bicep`];
+  if (network.condition?.text !== `(${isolationFlag})`) {
+    problems.push(`${main.path}: module ${network.symbol} must be created only if (${isolationFlag})`);
+  }
+  const subnet = propertyAt(app?.body, 'params.virtualNetworkSubnetId');
+  if (
+    subnet?.type !== 'ternary_expression' ||
+    subnet.childForFieldName('condition')?.text !== isolationFlag ||
+    subnet.childForFieldName('consequence')?.text !== `${network.symbol}.outputs.appSubnetId`
+  ) {
+    problems.push(
+      `${main.path}: the app's virtualNetworkSubnetId must be ${network.symbol}.outputs.appSubnetId under ${isolationFlag}`,
+    );
+  }
+  if (!items(propertyAt(app?.body, 'dependsOn')).some((node) => node.text === network.symbol)) {
+    problems.push(
+      `${main.path}: the function app must depend on ${network.symbol} (storage must be reachable at its first start)`,
+    );
+  }
+  const networkFile = moduleFile(files, main, network.path);
+  if (networkFile === undefined) return [...problems, `${network.path} not found`];
+  problems.push(...networkProblems(files, networkFile));
+  return problems;
+}
+
+function networkProblems(files: readonly BicepFile[], file: BicepFile): string[] {
+  const problems: string[] = [];
+  const vnet = resourcesOfType(file, 'Microsoft.Network/virtualNetworks').find((resource) => !resource.existing);
+  const delegated = items(propertyAt(vnet?.body, 'properties.subnets')).some((subnet) =>
+    items(propertyAt(subnet, 'properties.delegations')).some(
+      (delegation) => literal(propertyAt(delegation, 'properties.serviceName')) === 'Microsoft.App/environments',
+    ),
+  );
+  if (!delegated) problems.push(`${file.path}: no subnet is delegated to Microsoft.App/environments`);
+  const endpointModules = modules(file).filter((module) => module.path === 'privateEndpoint.bicep');
+  for (const want of privateEndpoints) {
+    const module = endpointModules.find(
+      (candidate) => literal(propertyAt(candidate.body, 'params.groupId')) === want.groupId,
+    );
+    const params = properties(propertyAt(module?.body, 'params'));
+    if (
+      module === undefined ||
+      !(params.get('privateDnsZoneName')?.text ?? '').includes(want.zone) ||
+      params.get('targetId')?.text !== want.target ||
+      params.get('virtualNetworkId')?.text !== `${vnet?.symbol ?? '?'}.id`
+    ) {
+      problems.push(
+        `${file.path}: no private endpoint for ${want.groupId} (zone *${want.zone}*, target ${want.target}, this VNet)`,
+      );
+    }
+  }
+  const endpointFile = endpointModules[0] === undefined ? undefined : moduleFile(files, file, endpointModules[0].path);
+  if (endpointFile !== undefined) problems.push(...privateEndpointProblems(endpointFile));
+  return problems;
+}
+
+function privateEndpointProblems(file: BicepFile): string[] {
+  const problems: string[] = [];
+  const zone = resourcesOfType(file, 'Microsoft.Network/privateDnsZones').find((resource) => !resource.existing);
+  const link = resourcesOfType(file, 'Microsoft.Network/privateDnsZones/virtualNetworkLinks')[0];
+  const endpoint = resourcesOfType(file, 'Microsoft.Network/privateEndpoints')[0];
+  const group = resourcesOfType(file, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups')[0];
+  if (zone === undefined || literal(propertyAt(zone.body, 'location')) !== 'global') {
+    problems.push(`${file.path}: no private DNS zone (location 'global')`);
+  }
+  if (
+    link === undefined ||
+    propertyAt(link.body, 'parent')?.text !== zone?.symbol ||
+    !isParameter(file, propertyAt(link.body, 'properties.virtualNetwork.id')) ||
+    literal(propertyAt(link.body, 'properties.registrationEnabled')) !== false
+  ) {
+    problems.push(`${file.path}: the zone must be linked to the VNet (virtualNetworkLinks, registrationEnabled false)`);
+  }
+  const groupIds = items(
+    propertyAt(items(propertyAt(endpoint?.body, 'properties.privateLinkServiceConnections'))[0], 'properties.groupIds'),
+  );
+  if (endpoint === undefined || !groupIds.some((node) => isParameter(file, node))) {
+    problems.push(`${file.path}: the private endpoint must connect the groupId parameter`);
+  }
+  const configs = items(propertyAt(group?.body, 'properties.privateDnsZoneConfigs'));
+  if (
+    group === undefined ||
+    propertyAt(group.body, 'parent')?.text !== endpoint?.symbol ||
+    !configs.some((config) => propertyAt(config, 'properties.privateDnsZoneId')?.text === `${zone?.symbol ?? '?'}.id`)
+  ) {
+    problems.push(`${file.path}: the endpoint must register in the zone (privateDnsZoneGroups on the endpoint)`);
+  }
+  return problems;
+}
+
+// ---------- diagnostics ----------
+
+/** What must reach the Log Analytics workspace, by the type of resource a diagnostic setting is scoped to. */
+export const requiredDiagnostics = [
+  { scope: 'Microsoft.KeyVault/vaults', logs: ['audit'], metric: 'AllMetrics', what: "the vault's audit log" },
+  {
+    scope: 'Microsoft.Storage/storageAccounts/blobServices',
+    logs: ['allLogs'],
+    metric: 'Transaction',
+    what: 'blob logs',
+  },
+  {
+    scope: 'Microsoft.Storage/storageAccounts/queueServices',
+    logs: ['allLogs'],
+    metric: 'Transaction',
+    what: 'queue logs',
+  },
+  {
+    scope: 'Microsoft.Storage/storageAccounts/tableServices',
+    logs: ['allLogs'],
+    metric: 'Transaction',
+    what: 'table logs',
+  },
+  { scope: 'Microsoft.Storage/storageAccounts', logs: [], metric: 'Transaction', what: 'storage account metrics' },
+  {
+    scope: 'Microsoft.Web/sites',
+    logs: ['FunctionAppLogs'],
+    metric: 'AllMetrics',
+    what: "the function app's FunctionAppLogs",
+  },
+] as const;
+
+/**
+ * Each of {@link requiredDiagnostics} has a diagnostic setting scoped to a resource of that type, sending those log
+ * categories (or category groups) and that metric, enabled, to a workspace given as a parameter.
+ */
+export function checkDiagnostics(files: readonly BicepFile[]): string[] {
+  const problems: string[] = [];
+  const settings = files.flatMap((file) =>
+    resourcesOfType(file, 'Microsoft.Insights/diagnosticSettings').map((setting) => {
+      const scope = propertyAt(setting.body, 'scope')?.text;
+      const target = resources(file).find((resource) => resource.symbol === scope);
+      const enabled = (path: string, key: string) =>
+        items(propertyAt(setting.body, path))
+          .filter((entry) => literal(propertyAt(entry, 'enabled')) === true)
+          .map((entry) => literal(propertyAt(entry, key)) ?? literal(propertyAt(entry, 'category')));
+      return {
+        where: describe(file, setting),
+        scopeType: target?.type.split('@')[0]?.toLowerCase(),
+        logs: enabled('properties.logs', 'categoryGroup'),
+        metrics: enabled('properties.metrics', 'category'),
+        toParameter: isParameter(file, propertyAt(setting.body, 'properties.workspaceId')),
+      };
+    }),
+  );
+  for (const setting of settings) {
+    if (!setting.toParameter) problems.push(`${setting.where}: properties.workspaceId must be a parameter`);
+  }
+  for (const want of requiredDiagnostics) {
+    const found = settings.some(
+      (setting) =>
+        setting.scopeType === want.scope.toLowerCase() &&
+        want.logs.every((log) => setting.logs.includes(log)) &&
+        setting.metrics.includes(want.metric),
+    );
+    if (!found)
+      problems.push(
+        `no diagnostic setting sends ${want.what} (${[...want.logs, want.metric].join(', ')}) to the workspace`,
+      );
+  }
+  return problems;
+}
+
+// ---------- the Durable backend ----------
+
+export const durableBackends = ['azureStorage', 'durableTaskScheduler'] as const;
+
+/**
+ * durableBackend is 'azureStorage' by default and may be 'durableTaskScheduler'; only then does main.bicep create the
+ * scheduler module, whose scheduler takes its SKU (Consumption or Dedicated) and a non-empty ipAllowlist from
+ * parameters (an empty list refuses everything), with a task hub named by the TASKHUB_NAME parameter and a
+ * retention policy; the app gets the scheduler's endpoint, and its connection setting authenticates with the
+ * user-assigned identity's client id. (The Durable Task Data Contributor role on the scheduler is
+ * checkRoleAssignments' business.)
+ */
+export function checkDurableBackend(files: readonly BicepFile[], main: BicepFile): string[] {
+  const problems: string[] = [];
+  const backend = find(main, 'parameter', 'durableBackend');
+  if (
+    backend === undefined ||
+    !sameValues(allowedValues(backend), durableBackends) ||
+    literal(valueOf(backend)) !== 'azureStorage'
+  ) {
+    problems.push(
+      `${main.path}: durableBackend must allow exactly ${durableBackends.join(', ')} with default azureStorage`,
+    );
+  }
+  const module = modules(main).find((candidate) => candidate.path === 'modules/durableTaskScheduler.bicep');
+  const condition = module?.condition;
+  const underScheduler = (node: Node | undefined) =>
+    referencedNames(main, node).has('durableBackend') &&
+    [
+      node?.text ?? '',
+      ...[...identifiersIn(node)].map((name) => valueOf(find(main, 'variable', name))?.text ?? ''),
+    ].some((text) => text.includes("'durableTaskScheduler'"));
+  if (module === undefined || !underScheduler(condition)) {
+    return [
+      ...problems,
+      `${main.path}: module modules/durableTaskScheduler.bicep must exist only if durableBackend == 'durableTaskScheduler'`,
+    ];
+  }
+  const allowlistDefault = find(main, 'parameter', 'durableTaskSchedulerIpAllowlist');
+  if (
+    allowlistDefault === undefined ||
+    items(valueOf(allowlistDefault)).length === 0 ||
+    literal(decorator(allowlistDefault, 'minLength')?.args[0]) !== 1
+  ) {
+    problems.push(`${main.path}: durableTaskSchedulerIpAllowlist must be @minLength(1) with a non-empty default`);
+  }
+  const endpoint = propertyAt(
+    modules(main).find((candidate) => candidate.path === 'modules/functionapp.bicep')?.body,
+    'params.durableTaskSchedulerEndpoint',
+  );
+  if (
+    endpoint?.type !== 'ternary_expression' ||
+    !underScheduler(endpoint.childForFieldName('condition') ?? undefined) ||
+    endpoint.childForFieldName('consequence')?.text !== `${module.symbol}.outputs.endpoint`
+  ) {
+    problems.push(
+      `${main.path}: the app's durableTaskSchedulerEndpoint must be ${module.symbol}.outputs.endpoint under the scheduler backend`,
+    );
+  }
+  if (properties(propertyAt(module.body, 'params')).get('taskHubName')?.text !== 'taskHubName') {
+    problems.push(
+      `${main.path}: module ${module.symbol} must get taskHubName: taskHubName (host.json's %TASKHUB_NAME%)`,
+    );
+  }
+  const file = moduleFile(files, main, module.path);
+  if (file === undefined) return [...problems, `${module.path} not found`];
+  const scheduler = resourcesOfType(file, 'Microsoft.DurableTask/schedulers').find((resource) => !resource.existing);
+  if (scheduler === undefined) return [...problems, `${file.path}: no Microsoft.DurableTask/schedulers`];
+  const where = describe(file, scheduler);
+  const sku = find(file, 'parameter', propertyAt(scheduler.body, 'properties.sku.name')?.text ?? '');
+  if (sku === undefined || !sameValues(allowedValues(sku), ['Consumption', 'Dedicated'])) {
+    problems.push(`${where}: properties.sku.name must be a Consumption/Dedicated parameter`);
+  }
+  const allowlist = find(file, 'parameter', propertyAt(scheduler.body, 'properties.ipAllowlist')?.text ?? '');
+  if (allowlist === undefined || literal(decorator(allowlist, 'minLength')?.args[0]) !== 1) {
+    problems.push(
+      `${where}: properties.ipAllowlist must be a @minLength(1) parameter (an empty list refuses everything)`,
+    );
+  }
+  const child = (type: string) =>
+    resourcesOfType(file, type).find((resource) => propertyAt(resource.body, 'parent')?.text === scheduler.symbol);
+  const taskHub = child('Microsoft.DurableTask/schedulers/taskHubs');
+  if (taskHub === undefined || !isParameter(file, propertyAt(taskHub.body, 'name'))) {
+    problems.push(`${where}: needs a taskHubs child named by a parameter`);
+  }
+  const retention = child('Microsoft.DurableTask/schedulers/retentionPolicies');
+  const policies = items(propertyAt(retention?.body, 'properties.retentionPolicies'));
+  if (
+    retention === undefined ||
+    literal(propertyAt(retention.body, 'name')) !== 'default' ||
+    policies.length === 0 ||
+    policies.some((policy) => propertyAt(policy, 'retentionPeriodInDays') === undefined)
+  ) {
+    problems.push(`${where}: needs a retentionPolicies child 'default' with a retentionPeriodInDays`);
+  }
+  const setting = appSettings(files)?.settings.get(schedulerConnectionSetting);
+  if (
+    setting === undefined ||
+    !/'Endpoint=\$\{\w+\};Authentication=ManagedIdentity;ClientID=\$\{identity\.properties\.clientId\}'/.test(
+      setting.text,
+    )
+  ) {
+    problems.push(
+      `app setting ${schedulerConnectionSetting} must be 'Endpoint=\${...};Authentication=ManagedIdentity;ClientID=\${identity.properties.clientId}'`,
+    );
+  }
+  return problems;
+}
+
+// ---------- parameter files (.bicepparam) ----------
+
+/** What a parameter file must say about the deployer's data roles. */
+export interface ParameterFilePolicy {
+  readonly grantDeployerDataRoles: boolean;
+}
+
+/**
+ * A `.bicepparam` (read with {@link parseBicepParams}) says `using 'main.bicep'`; assigns only parameters main.bicep
+ * declares, each once, and every one main.bicep requires (no default, not @secure()); never a @secure() one (secrets
+ * are seeded by the postprovision hook, never written in a file); each value is a literal that fits the parameter's
+ * type and decorators, or `readEnvironmentVariable('NAME'[, 'default'])` for a plain string parameter (organisation
+ * details stay out of the repository); holds no azd `${...}` placeholder and nothing secret-looking; and sets
+ * grantDeployerDataRoles as its policy says.
+ */
+export function checkBicepParams(file: BicepFile, main: BicepFile, policy: ParameterFilePolicy): string[] {
+  const problems: string[] = [];
+  const where = file.path;
+  const statements = declarations(file);
+  const using = statements[0];
+  if (
+    using?.kind !== 'using' ||
+    stringValue(using.node.namedChildren.find((node) => node.type === 'string')) !== 'main.bicep'
+  ) {
+    problems.push(`${where}: must start with using 'main.bicep'`);
+  }
+  if (withoutComments(file).includes('${')) problems.push(`${where}: holds an azd placeholder (\${...})`);
+  const assigned = new Map<string, Node | undefined>();
+  for (const statement of statements.filter((declaration) => declaration.kind === 'variable')) {
+    if (assigned.has(statement.name)) problems.push(`${where}: ${statement.name} is assigned twice`);
+    assigned.set(statement.name, valueOf(statement));
+  }
+  for (const statement of statements.filter(
+    (declaration) => declaration.kind !== 'variable' && declaration.kind !== 'using',
+  )) {
+    problems.push(`${where}: only param assignments belong here, found ${statement.node.type}`);
+  }
+  for (const [name, value] of assigned) {
+    const parameter = find(main, 'parameter', name);
+    if (parameter === undefined) {
+      problems.push(`${where}: ${name} is not a parameter of main.bicep`);
+      continue;
+    }
+    if (decorator(parameter, 'secure') !== undefined) {
+      problems.push(`${where}: ${name} is @secure() and must not be in a parameter file`);
+      continue;
+    }
+    problems.push(...assignmentProblems(where, parameter, value));
+  }
+  for (const parameter of declarations(main).filter((declaration) => declaration.kind === 'parameter')) {
+    if (
+      valueOf(parameter) === undefined &&
+      decorator(parameter, 'secure') === undefined &&
+      !assigned.has(parameter.name)
+    ) {
+      problems.push(`${where}: ${parameter.name} has no default in main.bicep and no value here`);
+    }
+  }
+  if (literal(assigned.get(deployerFlag)) !== policy.grantDeployerDataRoles) {
+    problems.push(`${where}: must set ${deployerFlag} = ${String(policy.grantDeployerDataRoles)}`);
+  }
+  return problems;
+}
+
+function assignmentProblems(where: string, parameter: Declaration, value: Node | undefined): string[] {
+  const name = parameter.name;
+  const type = parameterType(parameter);
+  const call = value?.type === 'call_expression' ? callsIn(value)[0] : undefined;
+  if (call?.name === 'readEnvironmentVariable') {
+    const [variable, fallback, ...rest] = call.args;
+    if (type !== 'string' || allowedValues(parameter) !== undefined) {
+      return [`${where}: ${name} (${type ?? '?'}, or with @allowed) takes a literal, not readEnvironmentVariable(...)`];
+    }
+    if (
+      !/^[A-Z][A-Z0-9_]*$/.test(stringValue(variable) ?? '') ||
+      rest.length > 0 ||
+      (fallback !== undefined && stringValue(fallback) === undefined)
+    ) {
+      return [`${where}: ${name} must be readEnvironmentVariable('UPPER_CASE_NAME'[, 'default'])`];
+    }
+    return fallback === undefined ? [] : valueProblems(where, parameter, stringValue(fallback) ?? '');
+  }
+  const actual = literal(value);
+  if (actual === undefined || actual === null) {
+    return [`${where}: ${name} must be a literal or readEnvironmentVariable(...), found ${value?.text ?? 'nothing'}`];
+  }
+  const expectedType = { string: 'string', int: 'number', bool: 'boolean' }[type ?? ''];
+  if (typeof actual !== expectedType) return [`${where}: ${name} is ${type ?? '?'}, found ${JSON.stringify(actual)}`];
+  return valueProblems(where, parameter, actual);
+}
+
+/** A literal value against the parameter's @allowed, @minValue/@maxValue and @minLength/@maxLength. */
+function valueProblems(where: string, parameter: Declaration, value: string | number | boolean): string[] {
+  const problems: string[] = [];
+  const name = parameter.name;
+  const bound = (decoratorName: string) => literal(decorator(parameter, decoratorName)?.args[0]);
+  const allowed = allowedValues(parameter);
+  if (allowed !== undefined && !allowed.includes(value)) {
+    problems.push(`${where}: ${name} = ${JSON.stringify(value)} is not one of ${JSON.stringify(allowed)}`);
+  }
+  if (typeof value === 'number') {
+    const [min, max] = [bound('minValue'), bound('maxValue')];
+    if ((typeof min === 'number' && value < min) || (typeof max === 'number' && value > max)) {
+      problems.push(`${where}: ${name} = ${String(value)} is outside ${String(min)}-${String(max)}`);
+    }
+  }
+  if (typeof value === 'string') {
+    const [min, max] = [bound('minLength'), bound('maxLength')];
+    if ((typeof min === 'number' && value.length < min) || (typeof max === 'number' && value.length > max)) {
+      problems.push(
+        `${where}: ${name} = ${JSON.stringify(value)} must be ${String(min ?? 0)}-${String(max ?? '∞')} characters`,
+      );
+    }
+    for (const what of secretLookingValues(value)) problems.push(`${where}: ${name} holds ${what}`);
   }
   return problems;
 }
