@@ -6,12 +6,16 @@
  * @sendgrid/* external, so they must ship). Writes .artifacts/app.zip with its files at the root, as Flex
  * Consumption expects.
  *
- *   node scripts/package.mjs [--no-build] [--out <zip>] [--stage <dir>]
+ *   node scripts/package.mjs [--no-build] [--out <zip>] [--stage <dir>] [--durable-backend <backend>]
  *
  *   --no-build     use the dist/ already built (the test run builds it once in its global setup)
  *   --out <zip>    where to write the zip (default .artifacts/app.zip)
  *   --stage <dir>  also keep the staged folder there (azure.yaml points azd at .artifacts/app); without it the
  *                  folder is staged in the system temp directory and removed
+ *   --durable-backend azureStorage | durableTaskScheduler
+ *                  the Durable backend the infrastructure was deployed with (infra/main.bicep durableBackend), which
+ *                  decides host.json's storage provider (scripts/hostJson.mjs). Default: the DURABLE_BACKEND
+ *                  environment variable (azd passes its environment to the prepackage hook), else azureStorage
  *
  * Production packages are installed from package-lock.json with `npm ci --omit=dev --ignore-scripts`, so the zip
  * holds exactly the locked versions and never a dev dependency. The zip is reproducible: entries sorted, one fixed
@@ -27,28 +31,36 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
+import { durableBackends, hostJsonFor } from './hostJson.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const fixedTime = new Date('2000-01-01T00:00:00Z');
 
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {{ build: boolean, out: string, stage: string | undefined }} */
-  const options = { build: true, out: join(root, '.artifacts', 'app.zip'), stage: undefined };
+  /** @type {{ build: boolean, out: string, stage: string | undefined, durableBackend: string }} */
+  const options = {
+    build: true,
+    out: join(root, '.artifacts', 'app.zip'),
+    stage: undefined,
+    durableBackend: process.env['DURABLE_BACKEND'] || 'azureStorage',
+  };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     const value = () => {
       const next = argv[index + 1];
       if (next === undefined || next.startsWith('--')) throw new Error(`${String(arg)} needs a value`);
       index += 1;
-      return resolve(next);
+      return next;
     };
     if (arg === '--no-build') options.build = false;
-    else if (arg === '--out') options.out = value();
-    else if (arg === '--stage') options.stage = value();
+    else if (arg === '--out') options.out = resolve(value());
+    else if (arg === '--stage') options.stage = resolve(value());
+    else if (arg === '--durable-backend') options.durableBackend = value();
     else
       throw new Error(
-        `unknown argument ${String(arg)} (usage: package.mjs [--no-build] [--out <zip>] [--stage <dir>])`,
+        `unknown argument ${String(arg)} (usage: package.mjs [--no-build] [--out <zip>] [--stage <dir>] ` +
+          `[--durable-backend ${durableBackends.join('|')}])`,
       );
   }
   return options;
@@ -154,6 +166,8 @@ async function main() {
   const options = parseArgs(process.argv.slice(2));
   /** @type {{ name: string, version: string, description?: string, type?: string, main: string, engines?: object, dependencies?: object }} */
   const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
+  // Before anything slow: an unknown backend fails here.
+  const hostJson = hostJsonFor(await readFile(join(root, 'host.json'), 'utf8'), options.durableBackend);
 
   if (options.build) run('npm', ['run', 'build'], root);
 
@@ -193,7 +207,10 @@ async function main() {
       dependencies: manifest.dependencies,
     };
     await writeFile(join(stage, 'package.json'), `${JSON.stringify(runtimeManifest, null, 2)}\n`);
-    await copyFile(join(root, 'host.json'), join(stage, 'host.json'));
+    await writeFile(join(stage, 'host.json'), hostJson);
+    if (options.durableBackend !== 'azureStorage') {
+      console.log(`package: host.json for the ${options.durableBackend} Durable backend`);
+    }
 
     // 3. The bundle: the entry and the chunks it imports.
     const entry = join(root, manifest.main);

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Node } from 'web-tree-sitter';
 import { parse as parseYaml } from 'yaml';
+import { durableBackends, schedulerConnectionSetting } from '../../scripts/hostJson.mjs';
 import {
   callsIn,
   declarations,
@@ -60,9 +61,6 @@ export const platformSettings = [
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
   'DURABLE_TASK_SCHEDULER_CONNECTION_STRING',
 ] as const;
-
-/** The setting the azureManaged storage provider reads the scheduler's connection from (packaged host.json). */
-export const schedulerConnectionSetting = 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING';
 
 /** Optional config settings ops will want to set per environment; each gets a parameter. */
 export const optionalSettingsWithParameters = [
@@ -649,13 +647,20 @@ export function checkParametersFile(main: BicepFile, parametersJson: string): st
 
 // ---------- host.json ----------
 
-/** Extension bundle 4.x (Flex needs [4.0.0, 5.0.0) or later for non-C# apps) and Durable on the Azure Storage provider. */
-export function checkHostJson(hostJson: string): string[] {
+/**
+ * Extension bundle 4.x (Flex needs [4.0.0, 5.0.0) or later for non-C# apps) and the Durable task hub %TASKHUB_NAME%
+ * on the backend's storage provider: Azure Storage (the repository's host.json), or the Durable Task Scheduler's
+ * azureManaged provider reading its connection from the app setting functionapp.bicep sets (the packaged host.json
+ * for that backend).
+ */
+export function checkHostJson(hostJson: string, backend: (typeof durableBackends)[number] = 'azureStorage'): string[] {
   const problems: string[] = [];
   const host = JSON.parse(hostJson) as {
     version?: string;
     extensionBundle?: { id?: string; version?: string };
-    extensions?: { durableTask?: { hubName?: string; storageProvider?: { type?: string } } };
+    extensions?: {
+      durableTask?: { hubName?: string; storageProvider?: { type?: string; connectionStringName?: string } };
+    };
   };
   if (host.version !== '2.0') problems.push('host.json: version must be "2.0"');
   if (host.extensionBundle?.id !== 'Microsoft.Azure.Functions.ExtensionBundle') {
@@ -665,8 +670,17 @@ export function checkHostJson(hostJson: string): string[] {
     problems.push('host.json: extensionBundle.version must be "[4.*, 5.0.0)"');
   }
   const durable = host.extensions?.durableTask;
-  if (durable?.storageProvider?.type !== 'AzureStorage') {
+  const provider = durable?.storageProvider;
+  if (backend === 'azureStorage' && provider?.type !== 'AzureStorage') {
     problems.push('host.json: extensions.durableTask.storageProvider.type must be "AzureStorage"');
+  }
+  if (
+    backend === 'durableTaskScheduler' &&
+    (provider?.type !== 'azureManaged' || provider.connectionStringName !== schedulerConnectionSetting)
+  ) {
+    problems.push(
+      `host.json: extensions.durableTask.storageProvider must be { type: "azureManaged", connectionStringName: "${schedulerConnectionSetting}" }`,
+    );
   }
   if (durable?.hubName !== '%TASKHUB_NAME%') problems.push('host.json: durableTask.hubName must be "%TASKHUB_NAME%"');
   return problems;
@@ -1030,8 +1044,6 @@ export function checkDiagnostics(files: readonly BicepFile[]): string[] {
 }
 
 // ---------- the Durable backend ----------
-
-export const durableBackends = ['azureStorage', 'durableTaskScheduler'] as const;
 
 /**
  * durableBackend is 'azureStorage' by default and may be 'durableTaskScheduler'; only then does main.bicep create the
