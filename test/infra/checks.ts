@@ -1267,3 +1267,155 @@ function valueProblems(where: string, parameter: Declaration, value: string | nu
   }
   return problems;
 }
+
+// ---------- GitHub workflows ----------
+
+interface WorkflowStep {
+  readonly name?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+}
+
+interface WorkflowJob {
+  readonly uses?: string;
+  readonly if?: string;
+  readonly needs?: string | readonly string[];
+  readonly environment?: string | { readonly name?: string };
+  readonly permissions?: Readonly<Record<string, string>> | string;
+  readonly steps?: readonly WorkflowStep[];
+}
+
+interface Workflow {
+  readonly on?: Readonly<Record<string, unknown>> | string | readonly string[];
+  readonly permissions?: Readonly<Record<string, string>> | string;
+  readonly jobs?: Readonly<Record<string, WorkflowJob>>;
+}
+
+/** The workflows .github/workflows must hold, by file name. */
+export const workflowFiles = ['ci.yml', 'deploy.yml', 'host-lane.yml'] as const;
+
+function triggers(workflow: Workflow): string[] {
+  const on = workflow.on;
+  if (typeof on === 'string') return [on];
+  if (Array.isArray(on)) return on.map(String);
+  return Object.keys(on ?? {});
+}
+
+function runs(job: WorkflowJob): string {
+  return (job.steps ?? []).map((step) => step.run ?? '').join('\n');
+}
+
+function environmentOf(job: WorkflowJob): string | undefined {
+  return typeof job.environment === 'string' ? job.environment : job.environment?.name;
+}
+
+function grantsIdToken(workflow: Workflow, job: WorkflowJob): boolean {
+  const permissions = job.permissions ?? workflow.permissions;
+  return typeof permissions === 'object' && permissions['id-token'] === 'write';
+}
+
+/**
+ * The workflows do what issue 14 asks of the pipeline, each rule a line of the answer:
+ * - Azure sign-in is OpenID Connect only: azure/login gets client-id, tenant-id and subscription-id and no creds or
+ *   client secret, in a job granted `id-token: write`; no workflow mentions a client secret at all;
+ * - every setup-node installs Node 22;
+ * - ci.yml runs on pull requests: npm ci and npm test; az bicep build, lint and build-params; and, for pull requests
+ *   only, `az deployment sub what-if` after azure/login;
+ * - deploy.yml runs on pushes to main: after a job that calls ci.yml, a job in the `production` environment (its
+ *   required reviewers are the approval) runs `azd provision` and `azd deploy`;
+ * - host-lane.yml installs Core Tools v4, starts Azurite and the stand-ins, runs `func start` and the enrollment driver.
+ */
+export function checkWorkflows(workflows: Readonly<Record<string, string>>): string[] {
+  const problems: string[] = [];
+  const parsed = new Map<string, Workflow>();
+  for (const name of workflowFiles) {
+    const text = workflows[name];
+    if (text === undefined) problems.push(`.github/workflows/${name} is missing`);
+    else parsed.set(name, parseYaml(text) as Workflow);
+  }
+  for (const [name, text] of Object.entries(workflows)) {
+    if (/client-secret|clientSecret|AZURE_CLIENT_SECRET|AZURE_CREDENTIALS/i.test(text)) {
+      problems.push(`${name}: mentions a client secret; sign in with OpenID Connect only`);
+    }
+  }
+  for (const [name, workflow] of parsed) {
+    for (const [jobName, job] of Object.entries(workflow.jobs ?? {})) {
+      for (const step of job.steps ?? []) {
+        const uses = step.uses?.toLowerCase() ?? '';
+        if (uses.startsWith('azure/login@')) {
+          const inputs = step.with ?? {};
+          const oidc = ['client-id', 'tenant-id', 'subscription-id'].every((key) => inputs[key] !== undefined);
+          if (!oidc || 'creds' in inputs) {
+            problems.push(
+              `${name}: ${jobName} must sign in with client-id, tenant-id and subscription-id (OIDC), no creds`,
+            );
+          }
+          if (!grantsIdToken(workflow, job)) problems.push(`${name}: ${jobName} signs in without id-token: write`);
+        }
+        if (uses.startsWith('actions/setup-node@') && String(step.with?.['node-version']) !== '22') {
+          problems.push(`${name}: ${jobName} must set up Node 22`);
+        }
+      }
+    }
+  }
+  const jobs = (name: string) => Object.entries(parsed.get(name)?.jobs ?? {});
+  const ci = parsed.get('ci.yml');
+  if (ci !== undefined) {
+    if (!triggers(ci).includes('pull_request')) problems.push('ci.yml: must run on pull_request');
+    const ran = (pattern: RegExp) => jobs('ci.yml').some(([, job]) => pattern.test(runs(job)));
+    if (!ran(/^npm ci\b/m) || !ran(/^npm test$/m)) problems.push('ci.yml: must run npm ci and npm test');
+    for (const command of ['az bicep build --file', 'az bicep lint --file', 'az bicep build-params --file']) {
+      if (!ran(new RegExp(command.replace(/ /g, '\\s+')))) problems.push(`ci.yml: must run ${command} on every file`);
+    }
+    const whatIf = jobs('ci.yml').find(([, job]) =>
+      /az deployment sub what-if|azd provision --preview/.test(runs(job)),
+    );
+    if (
+      whatIf === undefined ||
+      !(whatIf[1].if ?? '').includes("github.event_name == 'pull_request'") ||
+      !(whatIf[1].steps ?? []).some((step) => step.uses?.toLowerCase().startsWith('azure/login@'))
+    ) {
+      problems.push('ci.yml: a pull-request job must sign in with azure/login and run az deployment sub what-if');
+    }
+  }
+  const deploy = parsed.get('deploy.yml');
+  if (deploy !== undefined) {
+    const push = (typeof deploy.on === 'object' && !Array.isArray(deploy.on) ? deploy.on : {}) as Record<
+      string,
+      { branches?: string[] } | null
+    >;
+    if (!(push['push']?.branches ?? []).includes('main')) problems.push('deploy.yml: must run on pushes to main');
+    const checks = jobs('deploy.yml').find(([, job]) => job.uses === './.github/workflows/ci.yml')?.[0];
+    const deployer = jobs('deploy.yml').find(([, job]) => /azd provision/.test(runs(job)))?.[1];
+    const needs = [deployer?.needs ?? []].flat();
+    if (
+      deployer === undefined ||
+      !/^azd provision\b/m.test(runs(deployer)) ||
+      !/^azd deploy\b/m.test(runs(deployer)) ||
+      environmentOf(deployer) !== 'production' ||
+      checks === undefined ||
+      !needs.includes(checks)
+    ) {
+      problems.push(
+        'deploy.yml: after the ci.yml checks, a job in the production environment must run azd provision and azd deploy',
+      );
+    }
+  }
+  const lane = jobs('host-lane.yml')
+    .map(([, job]) => runs(job))
+    .join('\n');
+  if (parsed.has('host-lane.yml')) {
+    const wanted: Record<string, RegExp> = {
+      'install Core Tools v4': /npm install --global azure-functions-core-tools@4/,
+      'start Azurite': /\bazurite\b/,
+      'start the stand-ins': /dist\/scripts\/localStandIns\.js/,
+      'run func start': /^\s*nohup func start\b|^\s*func start\b/m,
+      'drive an enrollment': /dist\/scripts\/hostLaneEnrollment\.js --app/,
+    };
+    for (const [what, pattern] of Object.entries(wanted)) {
+      if (!pattern.test(lane)) problems.push(`host-lane.yml: must ${what}`);
+    }
+  }
+  return problems;
+}
