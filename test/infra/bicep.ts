@@ -153,23 +153,26 @@ export interface Resource {
   readonly declaration: Declaration;
 }
 
+/** A resource's or module's quoted type or path, its body object and its `= if (...)` condition. */
+function parts(node: Node): { quoted: string; body: Node | undefined; condition: Node | undefined } {
+  const conditional = node.namedChildren.find((child) => child.type === 'if_statement');
+  return {
+    quoted: stringValue(node.namedChildren.find((child) => child.type === 'string')) ?? '',
+    body: (conditional ?? node).namedChildren.find((child) => child.type === 'object'),
+    condition: conditional?.namedChildren.find((child) => child.type === 'parenthesized_expression'),
+  };
+}
+
 export function resources(file: BicepFile): Resource[] {
   return declarations(file)
     .filter((declaration) => declaration.kind === 'resource')
     .map((declaration) => {
       const node = declaration.node;
-      const type = stringValue(node.namedChildren.find((child) => child.type === 'string')) ?? '';
+      const { quoted: type, body, condition } = parts(node);
       const existing = node.children.some((child) => child.type === 'existing');
-      let body = node.namedChildren.find((child) => child.type === 'object');
-      let condition: Node | undefined;
-      const conditional = node.namedChildren.find((child) => child.type === 'if_statement');
-      if (conditional !== undefined) {
-        condition = conditional.namedChildren.find((child) => child.type === 'parenthesized_expression');
-        body = conditional.namedChildren.find((child) => child.type === 'object');
-      }
       const loop = node.namedChildren.find((child) => child.type === 'for_statement');
-      if (loop !== undefined) body = loop.childForFieldName('body') ?? undefined;
-      return { symbol: declaration.name, type, existing, body, condition, declaration };
+      const loopBody = loop?.childForFieldName('body') ?? undefined;
+      return { symbol: declaration.name, type, existing, body: loopBody ?? body, condition, declaration };
     });
 }
 
@@ -187,11 +190,7 @@ export function modules(file: BicepFile): Module[] {
   return declarations(file)
     .filter((declaration) => declaration.kind === 'module')
     .map((declaration) => {
-      const node = declaration.node;
-      const path = stringValue(node.namedChildren.find((child) => child.type === 'string')) ?? '';
-      const conditional = node.namedChildren.find((child) => child.type === 'if_statement');
-      const body = (conditional ?? node).namedChildren.find((child) => child.type === 'object');
-      const condition = conditional?.namedChildren.find((child) => child.type === 'parenthesized_expression');
+      const { quoted: path, body, condition } = parts(declaration.node);
       return { symbol: declaration.name, path, body, condition, declaration };
     });
 }

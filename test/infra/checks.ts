@@ -537,6 +537,16 @@ function sameValues(actual: readonly unknown[] | undefined, expected: readonly u
   return actual !== undefined && actual.length === expected.length && expected.every((value) => actual.includes(value));
 }
 
+/** A parameter that allows exactly `choices` and defaults to `defaultValue`. */
+function isChoice(file: BicepFile, name: string, choices: readonly string[], defaultValue: string): boolean {
+  const parameter = find(file, 'parameter', name);
+  return (
+    parameter !== undefined &&
+    sameValues(allowedValues(parameter), choices) &&
+    literal(valueOf(parameter)) === defaultValue
+  );
+}
+
 /** Flex Consumption refuses a maximum instance count below 40 (and above 1000). */
 function flexInstanceLimitProblems(file: BicepFile, parameter: Declaration): string[] {
   const min = literal(decorator(parameter, 'minValue')?.args[0]);
@@ -550,12 +560,7 @@ function flexInstanceLimitProblems(file: BicepFile, parameter: Declaration): str
  */
 export function checkRuntimeParameters(main: BicepFile): string[] {
   const problems: string[] = [];
-  const nodeVersion = find(main, 'parameter', 'nodeVersion');
-  if (
-    nodeVersion === undefined ||
-    !sameValues(allowedValues(nodeVersion), supportedNodeVersions) ||
-    literal(valueOf(nodeVersion)) !== '22'
-  ) {
+  if (!isChoice(main, 'nodeVersion', supportedNodeVersions, '22')) {
     problems.push(`${main.path}: nodeVersion must allow exactly ${supportedNodeVersions.join(', ')} with default '22'`);
   }
   const maximum = find(main, 'parameter', 'maximumInstanceCount');
@@ -1055,12 +1060,7 @@ export function checkDiagnostics(files: readonly BicepFile[]): string[] {
  */
 export function checkDurableBackend(files: readonly BicepFile[], main: BicepFile): string[] {
   const problems: string[] = [];
-  const backend = find(main, 'parameter', 'durableBackend');
-  if (
-    backend === undefined ||
-    !sameValues(allowedValues(backend), durableBackends) ||
-    literal(valueOf(backend)) !== 'azureStorage'
-  ) {
+  if (!isChoice(main, 'durableBackend', durableBackends, 'azureStorage')) {
     problems.push(
       `${main.path}: durableBackend must allow exactly ${durableBackends.join(', ')} with default azureStorage`,
     );
