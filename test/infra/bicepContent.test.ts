@@ -369,6 +369,13 @@ describe('main.parameters.json', () => {
       "main.bicep: output PUBLIC_BASE_URL would feed back into a parameter through azd's environment",
     ]);
   });
+
+  it('fails when an output the postprovision hook reads is gone', async () => {
+    const broken = await mutated(mainPath, /\noutput AZURE_FUNCTION_APP_ID string = .*/, '');
+    expect(checkParametersFile(byPath(broken, mainPath), parametersJson)).toEqual([
+      'main.bicep: output AZURE_FUNCTION_APP_ID is missing',
+    ]);
+  });
 });
 
 describe('host.json', () => {
