@@ -91,6 +91,20 @@ const signingSecret = z.pipe(
 
 const required = (what: string) => z.string({ error: `expected ${what}` }).check(z.minLength(1, `expected ${what}`));
 
+/**
+ * A secret that Azure sets from a Key Vault reference. When the reference cannot resolve (no such secret, or the app's
+ * identity may not read it), App Service leaves the literal `@Microsoft.KeyVault(...)` text in the setting, which
+ * would otherwise pass for a value and fail only at the first send.
+ */
+const vaultBackedSecret = (what: string) =>
+  required(what).check(
+    z.refine(
+      (text) => !text.trimStart().startsWith('@Microsoft.KeyVault('),
+      `the Key Vault reference for ${what} did not resolve: check that the secret exists and that the app's ` +
+        'identity has Key Vault Secrets User on the vault (docs/operations.md)',
+    ),
+  );
+
 function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
@@ -122,7 +136,7 @@ export const configSchema = z.object({
     z.uuid({ error: 'expected the client id (a GUID) of the user-assigned managed identity' }),
   ),
   USE_LOCAL_EMULATORS: z._default(flag, false),
-  SENDGRID_API_KEY: required('the SendGrid API key (in Azure, a Key Vault reference)'),
+  SENDGRID_API_KEY: vaultBackedSecret('the SendGrid API key (in Azure, a Key Vault reference)'),
   SENDGRID_BASE_URL: z.optional(httpUrl('a SendGrid-compatible API (only for the local mail sink)')),
   SMS_ENDPOINT: z.optional(
     httpUrl('the Azure Communication Services resource, e.g. https://my-acs.communication.azure.com'),

@@ -289,6 +289,17 @@ describe('loadConfig', () => {
       expect(error.message).not.toContain(value);
     });
 
+    it('refuses an unresolved Key Vault reference for the SendGrid key, saying what to check', () => {
+      const reference = '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/SendGridApiKey/)';
+      const error = configError({ ...minimal, SENDGRID_API_KEY: reference });
+      expect(error.problems).toEqual([
+        expect.stringMatching(
+          /^SENDGRID_API_KEY: the Key Vault reference .* did not resolve: .*Key Vault Secrets User/,
+        ),
+      ]);
+      expect(error.message).not.toContain('SecretUri');
+    });
+
     it('names a malformed callback retry setting', () => {
       const error = configError({ ...minimal, CALLBACK_RETRY_FIRST_INTERVAL: '10s', CALLBACK_RETRY_MAX_ATTEMPTS: '0' });
       expect(error.problems.map((line) => line.slice(0, line.indexOf(':'))).sort()).toEqual([
