@@ -105,8 +105,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    // As App Service's front end does: append the connecting address, so the last entry cannot be forged.
-    const peer = request.socket.remoteAddress ?? 'unknown';
+    // As App Service's front end does: append the connecting address with its port, so the last entry cannot be
+    // forged (and the app must drop the port to key anything on it).
+    const { remoteAddress, remotePort } = request.socket;
+    const peer =
+      remoteAddress === undefined
+        ? 'unknown'
+        : `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`;
     const forwarded = headers['x-forwarded-for'];
     headers['x-forwarded-for'] = forwarded === undefined ? peer : `${forwarded}, ${peer}`;
     const httpRequest = new HttpRequest({
