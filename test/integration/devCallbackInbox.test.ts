@@ -6,7 +6,7 @@ import { WebhookSigningKey } from '../../core/webhookSignature.js';
 import { CallbackInbox, type CallbackInboxEntry } from '../../devhost/callbackInbox.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { startRequestFor } from '../helpers/enrollmentJourney.js';
+import { reportMfa, startRequestFor } from '../helpers/enrollmentJourney.js';
 
 /*
  * The dev console's callback inbox over real HTTP through the local runtime: the app's signed stage events arrive at
@@ -102,7 +102,7 @@ describe('dev console callback inbox: the app calling back', () => {
     const { id } = (await start.json()) as { id: string };
 
     await waitForStage(id, 'invited');
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'e9101@contoso.dk');
     await waitForStage(id, 'awaiting-verification');
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     const entries = await waitForStage(id, 'ready');

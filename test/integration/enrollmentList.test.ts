@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentListSchema, type EnrollmentListBody, type EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 /** Enrollment id → employee id of everything this file started. */
@@ -58,7 +59,7 @@ beforeAll(async () => {
   cancelledId = [...started].find(([, employeeId]) => employeeId === 'L2')?.[0] ?? '';
   awaitingId = [...started].find(([, employeeId]) => employeeId === 'L3')?.[0] ?? '';
   expect((await runtime.api(`/api/enrollments/${cancelledId}/cancel`, { method: 'POST' })).status).toBe(202);
-  await runtime.api(`/api/enrollments/${awaitingId}/events/mfa-registered`, { method: 'POST' });
+  await reportMfa(runtime, awaitingId, 'l3@contoso.dk');
   await waitFor('the cancellation', async () => ((await stageOf(cancelledId)) === 'cancelled' ? true : undefined));
   await waitFor('MFA recorded', async () =>
     (await stageOf(awaitingId)) === 'awaiting-verification' ? true : undefined,

@@ -290,6 +290,20 @@ async function start(enrollment: Enrollment): Promise<void> {
 }
 
 async function raise(enrollment: Enrollment, event: 'mfa-registered' | 'contact-verified'): Promise<void> {
+  // The HR route asks the directory before it takes MFA: the local one learns it through the dev console first.
+  if (event === 'mfa-registered') {
+    const upn = encodeURIComponent(String(enrollment.body['userPrincipalName']));
+    await retrying(`MFA in the directory for ${enrollment.employeeId}`, async () =>
+      ok(
+        await http('console', `/_dev/api/directory/${upn}/mfa`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ registered: true }),
+        }),
+        200,
+      ),
+    );
+  }
   await retrying(`${event} for ${enrollment.employeeId}`, async () =>
     ok(await hr('POST', `/api/enrollments/${idOf(enrollment)}/events/${event}`), 202),
   );
