@@ -543,6 +543,7 @@ function fixture(locale: Locale): Fixture {
     get: (id) => Promise.resolve(id === 'enr-1' ? record : undefined),
     setAppPassword: unused,
     markVerified: () => Promise.resolve(),
+    clearVerified: unused,
     delete: unused,
     list: unused,
   };
@@ -557,7 +558,7 @@ function fixture(locale: Locale): Fixture {
   };
   const revealClaims: RevealClaimStore = {
     claim: () => Promise.resolve(claimed ? false : (claimed = true)),
-    isClaimed: () => Promise.resolve(claimed),
+    find: unused,
     release: unused,
   };
   const audit: AuditLog = { append: () => Promise.resolve(), list: unused };
@@ -600,8 +601,8 @@ function fixture(locale: Locale): Fixture {
     audit: () => Promise.resolve(audit),
     rateLimiter: () =>
       Promise.resolve({
-        hit: () => Promise.resolve({ allowed: true, count: 1 }),
-        isLimited: () => Promise.resolve(false),
+        take: (key) => Promise.resolve({ granted: true, slot: { key, id: 'slot' } }),
+        release: () => Promise.resolve(),
       }),
     vault: () => Promise.resolve(vault),
     mailer: () => Promise.resolve(mailer),
