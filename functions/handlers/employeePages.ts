@@ -92,6 +92,8 @@ const maxCountRounds = 8;
 /** Tries of each step after a reveal's claim (the audit row, the event), 100 ms apart and doubling. */
 const settleAttempts = 3;
 const settleBackoffMs = 100;
+/** How long the password page waits for those steps. */
+const settleBudgetMs = 2_000;
 
 /** Every employee-facing response: never cached, never framed, no referrer, no inline code, nothing third-party. */
 const pageHeaders = {
@@ -588,7 +590,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       );
       throw error;
     }
-    await Promise.all([
+    const afterClaim = Promise.all([
       settle(context, 'audit of the reveal', () =>
         audit(link, 'app-password-revealed', `version ${reference.version}`),
       ),
@@ -596,6 +598,9 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.passwordRevealed),
       ),
     ]);
+    // A struggling store must not keep the employee waiting either: past the budget the page goes out, and the steps
+    // finish (or are logged) on their own.
+    await Promise.race([afterClaim, delay(settleBudgetMs, undefined, { ref: false })]);
     return respond(
       request,
       passwordPage({
