@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentListSchema, type EnrollmentListBody, type EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
+import { startTestRuntime, testFunctionKey, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { reportMfa } from '../helpers/enrollmentJourney.js';
 
@@ -162,5 +162,13 @@ describe('bad list queries get a problem document with a pointer per parameter',
   it('needs the function key', async () => {
     expect((await runtime.api('/api/enrollments', { key: null })).status).toBe(401);
     expect((await runtime.api('/api/enrollments', { key: 'guess' })).status).toBe(401);
+  });
+
+  it('takes the function key as the code query parameter too, as the README says, filters and all', async () => {
+    const response = await runtime.api(`/api/enrollments?employeeId=L2&code=${testFunctionKey}`, { key: null });
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as EnrollmentListBody;
+    expect(items.map((item) => item.employeeId)).toEqual(['L2', 'L2']);
+    expect((await runtime.api('/api/enrollments?code=guess', { key: null })).status).toBe(401);
   });
 });
