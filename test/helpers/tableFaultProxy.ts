@@ -66,7 +66,9 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
     const fault = take(incoming);
     if (fault === 'fail') {
       incoming.resume();
-      incoming.once('end', () => unavailable(response));
+      incoming.once('end', () => {
+        unavailable(response);
+      });
       return;
     }
     const forwarded = request(
@@ -80,7 +82,9 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
       (answer) => {
         if (fault === 'lose-answer') {
           answer.resume();
-          answer.once('end', () => unavailable(response));
+          answer.once('end', () => {
+            unavailable(response);
+          });
           return;
         }
         response.writeHead(answer.statusCode ?? 502, answer.headers);
