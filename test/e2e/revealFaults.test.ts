@@ -74,21 +74,28 @@ async function expectKept(ready: ReadyEnrollment, password: string): Promise<voi
 }
 
 describe('a reveal no transient failure can burn', () => {
-  it('shows the password while every audit write after the claim fails; the outcome still records the reveal', async () => {
-    const ready = await readyWithSession(runtime);
-    proxy.inject(inserts('Audit'), 1_000);
-    const shown = await reveal(ready);
-    expect(shown.status).toBe(200);
-    expect(shown.password).toBeDefined();
-    expect(proxy.faulted).toBeGreaterThan(0);
-    proxy.clear();
-    await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
-    await expectKept(ready, shown.password ?? '');
-    const outcome = await waitFor('the outcome in the audit trail', async () =>
-      (await auditActions(ready.id)).find((entry) => entry.action === 'enrollment-revealed'),
-    );
-    expect(outcome.detail).toMatch(/^version \w+ claimed at \d{4}-/);
-  }, 60_000);
+  it.each([
+    [503, 'retried by the SDK'],
+    [403, 'refused at once'],
+  ])(
+    'shows the password while every audit write after the claim fails (%i, %s); the outcome records the reveal',
+    async (status) => {
+      const ready = await readyWithSession(runtime);
+      proxy.inject(inserts('Audit'), 1_000, 'fail', status);
+      const shown = await reveal(ready);
+      expect(shown.status).toBe(200);
+      expect(shown.password).toBeDefined();
+      expect(proxy.faulted).toBeGreaterThan(0);
+      proxy.clear();
+      await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
+      await expectKept(ready, shown.password ?? '');
+      const outcome = await waitFor('the outcome in the audit trail', async () =>
+        (await auditActions(ready.id)).find((entry) => entry.action === 'enrollment-revealed'),
+      );
+      expect(outcome.detail).toMatch(/^version \w+ claimed at \d{4}-/);
+    },
+    60_000,
+  );
 
   it('shows the password when the answer to its claim is lost after the claim landed', async () => {
     const ready = await readyWithSession(runtime);

@@ -16,8 +16,8 @@ export type TableFaultKind = 'fail' | 'lose-answer';
 export interface TableFaultProxy {
   /** A connection string like Azurite's, with the table endpoint pointing at the proxy. */
   readonly connectionString: string;
-  /** Faults the next `count` requests that match. */
-  inject(match: TableRequestMatch, count: number, kind?: TableFaultKind): void;
+  /** Faults the next `count` requests that match; a `fail` answers `status` (503, which clients retry, by default). */
+  inject(match: TableRequestMatch, count: number, kind?: TableFaultKind, status?: number): void;
   /** How many requests were faulted since the start or the last `clear`. */
   readonly faulted: number;
   /** Drops the faults still queued and resets the count. */
@@ -28,6 +28,7 @@ export interface TableFaultProxy {
 interface Rule {
   readonly match: TableRequestMatch;
   readonly kind: TableFaultKind;
+  readonly status: number;
   remaining: number;
 }
 
@@ -44,7 +45,7 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
   const rules: Rule[] = [];
   let faulted = 0;
 
-  const take = (incoming: IncomingMessage): TableFaultKind | undefined => {
+  const take = (incoming: IncomingMessage): Rule | undefined => {
     const rule = rules.find(
       (candidate) =>
         candidate.remaining > 0 &&
@@ -54,20 +55,20 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
     if (rule === undefined) return undefined;
     rule.remaining -= 1;
     faulted += 1;
-    return rule.kind;
+    return rule;
   };
 
-  const unavailable = (response: ServerResponse) => {
-    response.writeHead(503, { 'content-type': 'application/json' });
+  const unavailable = (response: ServerResponse, status = 503) => {
+    response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ 'odata.error': { code: 'ServerBusy', message: { value: 'Injected by a test' } } }));
   };
 
   const server = createServer((incoming, response) => {
     const fault = take(incoming);
-    if (fault === 'fail') {
+    if (fault?.kind === 'fail') {
       incoming.resume();
       incoming.once('end', () => {
-        unavailable(response);
+        unavailable(response, fault.status);
       });
       return;
     }
@@ -80,7 +81,7 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
         headers: incoming.headers,
       },
       (answer) => {
-        if (fault === 'lose-answer') {
+        if (fault?.kind === 'lose-answer') {
           answer.resume();
           answer.once('end', () => {
             unavailable(response);
@@ -103,8 +104,8 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
 
   return {
     connectionString: azuriteConnectionString.replace(tableEndpoint, proxied),
-    inject(match, count, kind = 'fail') {
-      rules.push({ match, kind, remaining: count });
+    inject(match, count, kind = 'fail', status = 503) {
+      rules.push({ match, kind, status, remaining: count });
     },
     get faulted() {
       return faulted;
