@@ -1,91 +1,118 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * Where HR may ask to be called back. The request schema already guarantees an absolute http(s) URL without user
  * info; this adds what depends on the deployment: https only (plain http solely to a loopback host, and only with
- * local emulators), and, outside local emulation, no IP literal the function app could reach but HR should not make
- * it call (loopback, private, link-local such as the 169.254.169.254 metadata endpoint, and the like): server-side
- * request forgery through the callback.
- *
- * Host names are not resolved here: a name may legitimately point at a private address reached over VNet
- * integration, and a check at start time would not bind the later connection anyway (see SECURITY.md).
+ * local emulators), and, outside local emulation, no address the function app could reach but HR should not make it
+ * call: server-side request forgery through the callback. A host name is resolved and every address it has is
+ * checked, when HR gives the URL and again when each callback is sent (`callbackAddressProblem`), and the sender
+ * connects only to the addresses it checked (adapters/hrCallbackSender.ts), so a name cannot be pointed elsewhere in
+ * between.
  */
 export function callbackUrlProblem(url: string, options: { readonly localEmulators: boolean }): string | undefined {
-  const { protocol, hostname } = new URL(url);
+  const { protocol } = new URL(url);
+  const hostname = hostOf(url);
   const loopback = isLoopbackHost(hostname);
   if (protocol === 'http:' && !(options.localEmulators && loopback)) {
     return options.localEmulators
       ? 'expected an https URL (plain http only to a loopback host such as 127.0.0.1)'
       : 'expected an https URL';
   }
-  if (!options.localEmulators && (loopback || isInternalIpLiteral(hostname))) {
-    return 'expected a host HR can be reached at; loopback, private and link-local addresses are refused';
-  }
+  if (options.localEmulators) return undefined;
+  const literal = ipLiteral(hostname);
+  if (loopback || (literal !== undefined && !isPublicAddress(literal))) return unreachableHost;
   return undefined;
+}
+
+/** Looks a host name up: every address it has (A and AAAA), as text. */
+export type ResolveHost = (hostname: string) => Promise<readonly string[]>;
+
+/**
+ * The URL's host checked by address: an IP literal as written, a name by every address it resolves to. Undefined
+ * when the host may be called. A name that does not resolve is refused; a failing resolver throws (the caller decides
+ * whether that is transient).
+ */
+export async function callbackAddressProblem(url: string, resolve: ResolveHost): Promise<string | undefined> {
+  const hostname = hostOf(url);
+  if (ipLiteral(hostname) !== undefined) return literalAddressProblem(url);
+  const addresses = await resolve(hostname);
+  if (addresses.length === 0) return 'expected a host name that resolves to an address';
+  return addresses.every((address) => isCallableAddress(address)) ? undefined : unreachableHost;
+}
+
+/** The problem with the URL's host when it is an IP literal that may not be called; undefined for a name. */
+export function literalAddressProblem(url: string): string | undefined {
+  const literal = ipLiteral(hostOf(url));
+  return literal === undefined || isPublicAddress(literal) ? undefined : unreachableHost;
+}
+
+/** Whether a resolved address may be called back: public unicast, and none of Azure's own platform endpoints. */
+export function isCallableAddress(address: string): boolean {
+  return ipaddr.isValid(address) && isPublicAddress(ipaddr.parse(address));
+}
+
+const unreachableHost =
+  'expected a host HR can be reached at; loopback, private, link-local and platform addresses are refused';
+
+/**
+ * Azure's platform endpoints every VM and App Service worker reaches: the wire server and DNS (168.63.129.16, a
+ * public address) and the instance metadata service (169.254.169.254, link-local, refused as such anyway).
+ */
+const azurePlatformAddresses = new Set(['168.63.129.16', '169.254.169.254']);
+
+/**
+ * IPv6 forms that carry an IPv4 address, judged by that address: IPv4-mapped (::ffff:a.b.c.d), IPv4-translated
+ * (::ffff:0:a.b.c.d) and well-known NAT64 (64:ff9b::/96) in their last 32 bits, 6to4 (2002::/16) in bits 16-47.
+ */
+function embeddedIpv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const parts = address.parts;
+  const fromGroups = (high: number | undefined, low: number | undefined) =>
+    new ipaddr.IPv4([(high ?? 0) >> 8, (high ?? 0) & 0xff, (low ?? 0) >> 8, (low ?? 0) & 0xff]);
+  switch (address.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+      return fromGroups(parts[6], parts[7]);
+    case 'rfc6052':
+      // 64:ff9b:1::/48 is for local use: private by definition, so it has nothing to judge (refused below).
+      return parts[2] === 0 ? fromGroups(parts[6], parts[7]) : undefined;
+    case '6to4':
+      return fromGroups(parts[1], parts[2]);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Public unicast only, by ipaddr.js's own ranges: never unspecified, broadcast, multicast, loopback, private,
+ * carrier-grade NAT, link-local, unique-local, site-local, documentation or other reserved space, nor an IPv6 form of
+ * an IPv4 address that is any of those.
+ */
+function isPublicAddress(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address instanceof ipaddr.IPv4) {
+    return address.range() === 'unicast' && !azurePlatformAddresses.has(address.toString());
+  }
+  if (address.zoneId !== undefined) return false;
+  const range: string = address.range();
+  if (range === 'unicast') return true;
+  const embedded = embeddedIpv4(address);
+  return embedded !== undefined && isPublicAddress(embedded);
+}
+
+/** The URL's host as the WHATWG parser leaves it, without a trailing dot (`localhost.` is `localhost`). */
+function hostOf(url: string): string {
+  return new URL(url).hostname.replace(/\.$/, '');
+}
+
+/** The host as an address when it is an IP literal (IPv6 in brackets, as the URL parser writes it). */
+function ipLiteral(hostname: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  const text = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  // The URL parser has already turned every IPv4 spelling (0x7f.1, 2130706433) into dotted decimal.
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  return hostname.startsWith('[') && ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text) : undefined;
 }
 
 function isLoopbackHost(hostname: string): boolean {
   if (hostname === 'localhost' || hostname.endsWith('.localhost')) return true;
-  const v4 = ipv4Octets(hostname);
-  if (v4 !== undefined) return v4[0] === 127;
-  return hostname === '[::1]';
-}
-
-/** `hostname` as the WHATWG URL parser leaves it: IPv4 in dotted decimal (even when written as 0x7f.1), IPv6 in []. */
-function isInternalIpLiteral(hostname: string): boolean {
-  const v4 = ipv4Octets(hostname);
-  if (v4 !== undefined) return isInternalIpv4(v4);
-  const v6 = hostname.startsWith('[') ? ipv6Groups(hostname.slice(1, -1)) : undefined;
-  return v6 !== undefined && isInternalIpv6(v6);
-}
-
-function ipv4Octets(hostname: string): number[] | undefined {
-  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(hostname);
-  return match === null ? undefined : match.slice(1).map(Number);
-}
-
-function isInternalIpv4([a = 0, b = 0, c = 0]: readonly number[]): boolean {
-  return (
-    a === 0 || // "this network"
-    a === 10 ||
-    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-    a === 127 ||
-    (a === 169 && b === 254) || // link-local, cloud metadata endpoints
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 0 && c === 0) || // IETF protocol assignments
-    (a === 192 && b === 168) ||
-    (a === 198 && (b === 18 || b === 19)) || // benchmarking
-    a >= 224 // multicast, reserved, broadcast
-  );
-}
-
-/** The eight 16-bit groups of a canonical IPv6 address (the URL parser writes no embedded dotted IPv4). */
-function ipv6Groups(address: string): number[] | undefined {
-  const halves = address.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':'));
-  const head = parse(halves[0]);
-  const tail = parse(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if (missing < 0 || (halves.length === 1 && missing !== 0)) return undefined;
-  const groups = [...head, ...Array<string>(missing).fill('0'), ...tail].map((group) => Number.parseInt(group, 16));
-  return groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff) ? groups : undefined;
-}
-
-function isInternalIpv6(groups: readonly number[]): boolean {
-  const [first = 0, second = 0] = groups;
-  const embeddedIpv4 = () => {
-    const high = groups[6] ?? 0;
-    const low = groups[7] ?? 0;
-    return [high >> 8, high & 0xff, low >> 8, low & 0xff];
-  };
-  // ::, ::1, IPv4-compatible and IPv4-mapped (::ffff:a.b.c.d) addresses: the first 80 bits are zero.
-  if (groups.slice(0, 5).every((group) => group === 0)) return true;
-  // NAT64 (64:ff9b::/96) reaches the embedded IPv4 address.
-  if (first === 0x64 && second === 0xff9b && groups.slice(2, 6).every((group) => group === 0)) {
-    return isInternalIpv4(embeddedIpv4());
-  }
-  return (
-    (first & 0xfe00) === 0xfc00 || // unique local fc00::/7
-    (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (first & 0xff00) === 0xff00 // multicast
-  );
+  const literal = ipLiteral(hostname);
+  return literal !== undefined && ipaddr.process(literal.toString()).range() === 'loopback';
 }

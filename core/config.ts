@@ -172,9 +172,11 @@ export const configSchema = z.object({
   ACTIVITY_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 5),
   // Microsoft's own app passwords stop at 40 per user; one per device is the intent.
   MAX_APP_PASSWORDS_PER_USER: z._default(integer(1, 100), 40),
+  // Failed verifies per user from one client address, and per client address for all users. An address with no
+  // failures is always heard, so nobody can lock a user out from elsewhere (SECURITY.md, T19).
   VERIFY_MAX_FAILURES_PER_USER: z._default(integer(1, 1000), 10),
-  // One relay speaks for many users, so its budget is larger than a single user's.
-  VERIFY_MAX_FAILURES_PER_CALLER: z._default(integer(1, 100_000), 100),
+  // One relay that passes no clientAddress speaks for all its clients, so this budget is larger than a user's.
+  VERIFY_MAX_FAILURES_PER_CLIENT: z._default(integer(1, 1000), 100),
   VERIFY_FAILURE_WINDOW: z._default(duration('PT15M'), 15 * 60_000),
   CALLBACK_SIGNING_SECRET: z.optional(signingSecret),
   CALLBACK_RETRY_FIRST_INTERVAL: z._default(duration('PT10S'), 10_000),

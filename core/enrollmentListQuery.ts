@@ -7,6 +7,8 @@ export const defaultListLimit = 25;
 export const maxListLimit = 100;
 
 const queryLocation = { root: '#/query', unknownKey: 'unknown query parameter' } as const;
+/** Where Azure Functions also accepts a function key (README: HR API). */
+const functionKeyParameter = 'code';
 
 /**
  * The query of `GET /api/enrollments`. Unknown parameters are refused, as unknown body fields are, so a misspelt
@@ -51,6 +53,8 @@ export function parseEnrollmentListQuery(query: URLSearchParams): ParseResult<En
   const values = new Map<string, string>();
   const repeated: FieldProblem[] = [];
   for (const [name, value] of query) {
+    // The function key, when sent as `code` rather than in x-functions-key: the host checks it, it filters nothing.
+    if (name === functionKeyParameter) continue;
     if (!values.has(name)) values.set(name, value);
     else if (!repeated.some((problem) => problem.pointer === jsonPointer(queryLocation.root, [name]))) {
       repeated.push({ pointer: jsonPointer(queryLocation.root, [name]), detail: 'expected the parameter once' });

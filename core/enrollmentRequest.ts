@@ -3,13 +3,23 @@ import * as z from 'zod/mini';
 import type { FieldProblem } from './problem.js';
 import type { Locale } from './ports.js';
 
+/**
+ * Characters that change how the text around them reads without being seen: bidirectional embeddings, overrides and
+ * isolates (U+202A-202E, U+2066-2069), zero-width and other invisible marks (U+200B-200F, U+2060, U+FEFF), and line
+ * and paragraph separators (U+2028, U+2029). A name or label holding them can spoof another in HR's lists, e-mails
+ * and logs ("Trojan Source", CVE-2021-42574).
+ */
+const invisible = /[\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
+
 export const printable = (max: number, what: string) =>
   z.string({ error: `expected ${what} as a string` }).check(
     z.trim(),
     z.minLength(1, `expected ${what}`),
     z.maxLength(max, `expected at most ${max} characters`),
+    // C0 and C1 controls, NEL (U+0085) among them.
     // eslint-disable-next-line no-control-regex -- refusing control characters is the point
-    z.regex(/^[^\u0000-\u001f\u007f]*$/, 'control characters are not allowed'),
+    z.regex(/^[^\u0000-\u001f\u007f-\u009f]*$/, 'control characters are not allowed'),
+    z.refine((text) => !invisible.test(text), 'invisible and text-direction characters are not allowed'),
   );
 
 /** A device label: what HR calls the device or app the password is for ("Anna's iPhone", "printer-3"). */

@@ -104,11 +104,23 @@ export interface MintInput {
 
 export type MintResult = ActivityResult<AppPasswordReference>;
 
+/**
+ * The mint's reason when the directory no longer shows MFA registered: not a failure, the enrollment waits for MFA
+ * again.
+ */
+export const mfaNotRegistered = 'mfa-not-registered';
+
 export interface DisableInput {
   readonly enrollmentId: string;
   readonly secretName: string;
   readonly version: string;
 }
+
+/**
+ * `revealed`: the employee had taken the reveal (its claim row), so the password was kept and the enrollment is
+ * revealed after all. Absent in results recorded before the check existed, which replay as "disabled".
+ */
+export type DisableResult = ActivityResult<{ readonly revealed?: boolean }>;
 
 /** One stage change to POST to HR: the progress as it was at that moment, with the event's identity and time. */
 export interface NotifyHrInput extends EnrollmentProgress {

@@ -131,6 +131,8 @@ export interface EnrollmentStore {
   get(enrollmentId: string): Promise<EnrollmentRecord | undefined>;
   setAppPassword(enrollmentId: string, reference: { secretName: string; version: string }): Promise<void>;
   markVerified(enrollmentId: string, fact: 'mfa' | 'contact', at: string): Promise<void>;
+  /** Forgets a confirmation: MFA the directory no longer shows when the password is about to be minted. */
+  clearVerified(enrollmentId: string, fact: 'mfa' | 'contact'): Promise<void>;
   delete(enrollmentId: string): Promise<void>;
   /**
    * One page of enrollment records, ordered by enrollment id. Throws `InvalidContinuationTokenError` for a token this
@@ -179,15 +181,32 @@ export interface OneTimeCodeStore {
   delete(enrollmentId: string, purpose: string): Promise<void>;
 }
 
+/**
+ * Who took the one reveal of a password version: the employee (it was shown, or was being read to be shown), or the
+ * orchestration at the retrieval deadline or a cancel (it is being disabled, and can no longer be shown).
+ */
+export type RevealClaimHolder = 'employee' | 'orchestration';
+
+export interface RevealClaim {
+  /** Random per attempt, so an attempt that lost its answer can tell its own claim from a rival's. */
+  readonly id: string;
+  readonly holder: RevealClaimHolder;
+  readonly claimedAt: string;
+}
+
 export interface RevealClaimStore {
-  /** The one-reveal guarantee: true for exactly one caller per enrollment and password version, ever. */
-  claim(enrollmentId: string, version: string, claimedAt: string): Promise<boolean>;
-  isClaimed(enrollmentId: string, version: string): Promise<boolean>;
   /**
-   * Gives the reveal back, only if the stored claim is the one made at `claimedAt`: used when the vault read after a
-   * successful claim failed, so the employee never saw the password and may try again.
+   * The one-reveal guarantee: true for exactly one claim per enrollment and password version, ever. An insert whose
+   * outcome is unknown (a timeout, a retry that met its own first try) is settled by reading the row back.
    */
-  release(enrollmentId: string, version: string, claimedAt: string): Promise<void>;
+  claim(enrollmentId: string, version: string, claim: RevealClaim): Promise<boolean>;
+  /** The claim on the version, if it has been taken. */
+  find(enrollmentId: string, version: string): Promise<RevealClaim | undefined>;
+  /**
+   * Gives the reveal back, only if the stored claim is `claimId`: used when the vault read after a successful claim
+   * failed, so the employee never saw the password and may try again.
+   */
+  release(enrollmentId: string, version: string, claimId: string): Promise<void>;
 }
 
 export interface AuditEntry {
@@ -232,12 +251,36 @@ export interface SmsSender {
   send(sms: OutgoingSms): Promise<void>;
 }
 
-/** Fixed-window counters shared by every instance of the app, for limits that must hold across instances. */
+/**
+ * One attempt's place under a limit, held from before the attempt is evaluated: kept when the attempt counts (a wrong
+ * guess), given back when it does not (the right password).
+ */
+export interface AttemptSlot {
+  readonly key: string;
+  /** Which of the window's slots it is; opaque to callers. */
+  readonly id: string;
+}
+
+export type SlotGrant =
+  | { readonly granted: true; readonly slot: AttemptSlot }
+  | {
+      readonly granted: false;
+      /** When a new window opens: what `Retry-After` says. */
+      readonly retryAfterMs: number;
+    };
+
+/**
+ * Attempt limits shared by every instance of the app, in fixed windows. A caller takes a slot *before* it compares
+ * anything, so however many requests race, no more than `limit` attempts per key and window are ever evaluated.
+ */
 export interface RateLimiter {
-  /** Counts one event for `key` in the current window; `allowed` is false once the count exceeds `limit`. */
-  hit(key: string, limit: number, windowMs: number): Promise<{ readonly allowed: boolean; readonly count: number }>;
-  /** Whether `key` has already exceeded `limit` in the current window, without counting anything. */
-  isLimited(key: string, limit: number, windowMs: number): Promise<boolean>;
+  /**
+   * Takes one of the `limit` slots of `key`'s current window. Refused when all are taken, and also when racing takers
+   * kept it from every free one within its bounded tries: contention is answered as limited, never as an error.
+   */
+  take(key: string, limit: number, windowMs: number): Promise<SlotGrant>;
+  /** Gives a slot back, for an attempt that turned out not to count. Releasing a released slot does nothing. */
+  release(slot: AttemptSlot): Promise<void>;
 }
 
 /**

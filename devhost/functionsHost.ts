@@ -4,6 +4,7 @@ import { HttpRequest, HttpResponse, InvocationContext } from './azureFunctions.j
 import { redact } from '../core/redact.js';
 import { durableClientPayload, durablePathPrefixes, handleDurableRequest } from './durable/durableHttpApi.js';
 import type { TaskHub } from './durable/taskHub.js';
+import type { FaultQueue } from './faults.js';
 import type { FunctionRegistry, Registration } from './functionsCore.js';
 import { listen, readBody } from './localHttp.js';
 
@@ -27,6 +28,8 @@ export interface FunctionsHostOptions {
   readonly masterKeys?: readonly string[];
   /** Routes the local runtime itself serves (the dev console); return true when handled. */
   readonly extraRoutes?: (request: IncomingMessage, url: URL, response: ServerResponse) => Promise<boolean>;
+  /** Faults for the Durable HTTP API's raise-event calls, so tests can make a `raiseEvent` from the app fail. */
+  readonly raiseEventFaults?: FaultQueue;
   readonly log?: (line: string) => void;
 }
 
@@ -105,8 +108,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    // As App Service's front end does: append the connecting address, so the last entry cannot be forged.
-    const peer = request.socket.remoteAddress ?? 'unknown';
+    // As App Service's front end does: append the connecting address with its port, so the last entry cannot be
+    // forged (and the app must drop the port to key anything on it).
+    const { remoteAddress, remotePort } = request.socket;
+    const peer =
+      remoteAddress === undefined
+        ? 'unknown'
+        : `${remoteAddress.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort ?? 0}`;
     const forwarded = headers['x-forwarded-for'];
     headers['x-forwarded-for'] = forwarded === undefined ? peer : `${forwarded}, ${peer}`;
     const httpRequest = new HttpRequest({
@@ -161,6 +169,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       return;
     }
     if (durablePathPrefixes.some((prefix) => url.pathname.startsWith(prefix))) {
+      const raising = request.method === 'POST' && url.pathname.includes('/raiseEvent/');
+      const fail = (status: number) => {
+        plain(response, status, 'Injected fault');
+      };
+      if (raising && options.raiseEventFaults?.intercept(request, response, fail) === true) return;
       await handleDurableRequest(
         options.taskHub,
         options.taskHubName,

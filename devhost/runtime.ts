@@ -6,6 +6,7 @@ import { createDevConsole, hrApiStarter, outboxOf } from './devConsole.js';
 import { TaskHub } from './durable/taskHub.js';
 import { TaskHubStore } from './durable/taskHubStore.js';
 import { installFunctionsCore, type FunctionRegistry } from './functionsCore.js';
+import { FaultQueue } from './faults.js';
 import { startFunctionsHost, type FunctionsHostOptions, type RunningFunctionsHost } from './functionsHost.js';
 import { startLocalDirectory, type RunningLocalDirectory } from './localDirectory.js';
 import { startLocalVault, type RunningLocalVault } from './localVault.js';
@@ -44,6 +45,8 @@ export interface RunningRuntime {
   readonly mail: RunningMailSink;
   readonly sms: RunningSmsSink;
   readonly directory: RunningLocalDirectory;
+  /** Failures for the app's next raise-event calls to the task hub (tests of what a lost event costs). */
+  readonly raiseEventFaults: FaultQueue;
   /** The app settings the app was started with. */
   readonly settings: Readonly<Record<string, string>>;
   stop(): Promise<void>;
@@ -144,7 +147,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     runtimeUrl: hostUrl,
   });
   const extraRoutes = options.extraRoutes;
+  const raiseEventFaults = new FaultQueue();
   const host = await startFunctionsHost({
+    raiseEventFaults,
     port: options.ports.host,
     registry,
     taskHub,
@@ -167,6 +172,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     mail,
     sms,
     directory,
+    raiseEventFaults,
     settings,
     async stop() {
       await host.close();

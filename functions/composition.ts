@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import type { ResolveHost } from '../core/callbackUrl.js';
 import type { Config } from '../core/config.js';
 import type {
   AppPasswordCredentialStore,
@@ -33,6 +34,8 @@ export interface Services {
   readonly sms: (() => Promise<SmsSender>) | undefined;
   /** Undefined when no callback signing secret is configured (HR callbacks are then refused at start). */
   readonly hrCallbacks: (() => Promise<HrCallbackSender>) | undefined;
+  /** Every address of a callback URL's host, from the operating system's resolver. */
+  readonly resolveHost: ResolveHost;
   readonly now: () => Date;
 }
 
@@ -65,8 +68,18 @@ function smsSender(config: Config, credential: () => Promise<TokenCredential>): 
 function hrCallbackSender(config: Config): Services['hrCallbacks'] {
   const signingKey = config.CALLBACK_SIGNING_SECRET;
   if (signingKey === undefined) return undefined;
-  return lazy(async () => (await import('../adapters/hrCallbackSender.js')).createHrCallbackSender({ signingKey }));
+  return lazy(async () =>
+    (await import('../adapters/hrCallbackSender.js')).createHrCallbackSender({
+      signingKey,
+      // Outside local emulation, every address of the receiver's host is checked again at each send.
+      ...(config.USE_LOCAL_EMULATORS ? {} : { resolveHost: resolveCallbackHost }),
+    }),
+  );
 }
+
+/** The resolver, loaded on first use like every adapter. */
+const resolveCallbackHost: ResolveHost = async (hostname) =>
+  (await import('../adapters/hostResolver.js')).resolveHost(hostname);
 
 /**
  * The composition root. It runs at start-up with the validated config, but imports no SDK: each adapter's module is
@@ -134,6 +147,7 @@ export function createServices(config: Config): Services {
     ),
     sms: smsSender(config, credential),
     hrCallbacks: hrCallbackSender(config),
+    resolveHost: resolveCallbackHost,
     directory: lazy(async () =>
       (await import('../adapters/graphDirectory.js')).createGraphDirectory({
         credential: await credential(),

@@ -11,6 +11,8 @@ export function registerHrApi(services: Services): void {
     config: services.config,
     enrollments: services.enrollments,
     credentials: services.credentials,
+    directory: services.directory,
+    resolveHost: services.resolveHost,
     instances: (_request, context) => createDurableInstances(df.getClient(context)),
     now: services.now,
     newId: randomUUID,

@@ -3,9 +3,11 @@ import type { OrchestrationContext, Task } from 'durable-functions';
 import {
   activityNames,
   enrollmentEvents,
+  mfaNotRegistered,
   type ActivityResult,
   type ActivityRetryPolicy,
   type DisableInput,
+  type DisableResult,
   type EnrollmentInput,
   type EnrollmentOutcome,
   type EnrollmentProgress,
@@ -125,27 +127,32 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     return { stage, ...(reason === undefined ? {} : { reason }) };
   }
 
-  function* disable(reference: { secretName: string; version: string }): Step<void> {
+  /**
+   * Disables the password, unless the activity finds the employee's claim on its reveal: then it was shown (its
+   * PasswordRevealed event lost on the way) and stays, and the enrollment ends revealed. The claim row is the truth.
+   */
+  function* disableUnlessRevealed(reference: { secretName: string; version: string }): Step<boolean> {
     const payload: DisableInput = { enrollmentId: input.enrollmentId, ...reference };
-    yield* call(activityNames.disableAppPassword, payload);
+    const disabled = (yield* call(activityNames.disableAppPassword, payload)) as DisableResult;
+    return disabled.ok && disabled.revealed === true;
   }
 
   const cancel = context.df.waitForExternalEvent(enrollmentEvents.cancelled);
 
-  /** Invitation, then MFA and a verified contact in either order; returns the outcome when the enrollment ends here. */
-  function* inviteAndVerify(): Step<EnrollmentOutcome | undefined> {
-    const invited = yield* sendEmail('invitation', invitationExpiresAt);
-    if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
-    announce();
-    yield* flushCallbacks();
+  let remindersSent = 0;
 
+  /**
+   * Waits for MFA and, unless it is already in, a verified contact, in either order, raced against reminders, the
+   * invitation deadline and a cancel; returns the outcome when the enrollment ends here.
+   */
+  function* awaitVerification(contactPending: boolean): Step<EnrollmentOutcome | undefined> {
     const mfa = context.df.waitForExternalEvent(enrollmentEvents.mfaRegistered);
-    const contact = context.df.waitForExternalEvent(enrollmentEvents.contactVerified);
+    const contact = contactPending ? context.df.waitForExternalEvent(enrollmentEvents.contactVerified) : undefined;
+    const contactVerified = () => contact?.isCompleted ?? true;
 
-    let remindersSent = 0;
-    while (!(mfa.isCompleted && contact.isCompleted)) {
+    while (!(mfa.isCompleted && contactVerified())) {
       const wake = planVerificationWake(startedAt, policy, remindersSent);
-      const pending = [mfa, contact].filter((task) => !task.isCompleted);
+      const pending = [mfa, contact].filter((task): task is Task => task !== undefined && !task.isCompleted);
       const race = yield* raceWithTimer(context, [...pending, cancel], wake.fireAt);
       if (race.timedOut) {
         if (wake.kind === 'deadline') {
@@ -153,18 +160,48 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
           return yield* finish('expired', 'verification-deadline');
         }
         remindersSent += 1;
-        yield* sendEmail('reminder', invitationExpiresAt);
+        yield* sendEmail('reminder', invitationExpiresAt, input.reissueOf === undefined ? 'invitee' : 'contact');
         continue;
       }
       if (race.winner === cancel) return yield* finish('cancelled', 'cancelled-by-hr');
-      report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contact.isCompleted });
+      report({ stage: 'awaiting-verification', mfaRegistered: mfa.isCompleted, contactVerified: contactVerified() });
       // With both done the stage moves straight on to issuing, which is what HR hears next.
-      if (!(mfa.isCompleted && contact.isCompleted)) {
+      if (!(mfa.isCompleted && contactVerified())) {
         announce();
         yield* flushCallbacks();
       }
     }
     return undefined;
+  }
+
+  /** Invitation, then MFA and a verified contact in either order; returns the outcome when the enrollment ends here. */
+  function* inviteAndVerify(): Step<EnrollmentOutcome | undefined> {
+    const invited = yield* sendEmail('invitation', invitationExpiresAt);
+    if (!invited.ok) return yield* finish('failed', `invitation-${invited.reason}`);
+    announce();
+    yield* flushCallbacks();
+    return yield* awaitVerification(true);
+  }
+
+  /**
+   * The mint. The activity asks the directory once more just before it: an app password bypasses MFA for the
+   * protocols it unlocks, so when MFA is not (or no longer) registered the enrollment goes back to waiting for it,
+   * with the page showing step 1 open again, rather than failing.
+   */
+  function* mintOnceMfaHolds(): Step<{ readonly minted: MintResult } | { readonly ended: EnrollmentOutcome }> {
+    for (;;) {
+      report({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
+      // Sent after the ready mail (or with the outcome): nothing may stand between the verifications and the mint.
+      announce();
+      const mintInput: MintInput = { enrollmentId: input.enrollmentId };
+      const minted = (yield* call(activityNames.mintAppPassword, mintInput)) as MintResult;
+      if (minted.ok || minted.reason !== mfaNotRegistered) return { minted };
+      report({ stage: 'awaiting-verification', mfaRegistered: false });
+      announce();
+      yield* flushCallbacks();
+      const ended = yield* awaitVerification(false);
+      if (ended !== undefined) return { ended };
+    }
   }
 
   // A re-issue skips straight to minting: the employee verified in the enrollment it re-issues.
@@ -173,15 +210,13 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     if (ended !== undefined) return ended;
   }
 
-  report({ stage: 'issuing', mfaRegistered: true, contactVerified: true });
-  // Sent after the ready mail (or with the outcome): nothing may stand between the verifications and the mint.
-  announce();
-  const mintInput: MintInput = { enrollmentId: input.enrollmentId };
-  const minted = (yield* call(activityNames.mintAppPassword, mintInput)) as MintResult;
+  const issued = yield* mintOnceMfaHolds();
+  if ('ended' in issued) return issued.ended;
+  const { minted } = issued;
   if (!minted.ok) return yield* finish('failed', `mint-${minted.reason}`);
   const reference = { secretName: minted.secretName, version: minted.version };
   if (cancel.isCompleted) {
-    yield* disable(reference);
+    if (yield* disableUnlessRevealed(reference)) return yield* finish('revealed');
     return yield* finish('cancelled', 'cancelled-by-hr');
   }
 
@@ -199,7 +234,7 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
 
   const retrieval = yield* raceWithTimer(context, [revealed, cancel], retrievalExpiresAt);
   if (!retrieval.timedOut && retrieval.winner === revealed) return yield* finish('revealed');
-  yield* disable(reference);
+  if (yield* disableUnlessRevealed(reference)) return yield* finish('revealed');
   if (retrieval.timedOut) {
     yield* sendEmail('expired');
     return yield* finish('expired', 'retrieval-deadline');

@@ -40,6 +40,29 @@ const maxClaimRounds = 5;
 export function createTableEnrollmentStore(tables: TableClientFactory): EnrollmentStore {
   const client = () => tables(table);
 
+  async function setVerifiedColumn(
+    enrollmentId: string,
+    fact: 'mfa' | 'contact',
+    value: string,
+    operation: string,
+  ): Promise<void> {
+    try {
+      await (
+        await client()
+      ).updateEntity(
+        {
+          partitionKey: recordPartition,
+          rowKey: encodeKey(enrollmentId),
+          [fact === 'mfa' ? 'mfaConfirmedAt' : 'contactVerifiedAt']: value,
+        },
+        'Merge',
+        { etag: '*' },
+      );
+    } catch (error) {
+      throw toStoreError(`${table}.${operation}`, error);
+    }
+  }
+
   async function readActive(employeeId: string): Promise<ActiveEnrollment | undefined> {
     try {
       const entity: StoredEntity = await (await client()).getEntity(activePartition, encodeKey(employeeId));
@@ -145,21 +168,12 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
     },
 
     async markVerified(enrollmentId, fact, at): Promise<void> {
-      try {
-        await (
-          await client()
-        ).updateEntity(
-          {
-            partitionKey: recordPartition,
-            rowKey: encodeKey(enrollmentId),
-            [fact === 'mfa' ? 'mfaConfirmedAt' : 'contactVerifiedAt']: at,
-          },
-          'Merge',
-          { etag: '*' },
-        );
-      } catch (error) {
-        throw toStoreError(`${table}.markVerified`, error);
-      }
+      await setVerifiedColumn(enrollmentId, fact, at, 'markVerified');
+    },
+
+    async clearVerified(enrollmentId, fact): Promise<void> {
+      // A merge cannot remove a column; an empty one reads as absent.
+      await setVerifiedColumn(enrollmentId, fact, '', 'clearVerified');
     },
 
     async delete(enrollmentId): Promise<void> {
@@ -234,8 +248,9 @@ function fromRecordEntity(entity: StoredEntity): EnrollmentRecord {
   const callbackUrl = optionalStringColumn(entity, table, 'callbackUrl');
   const secretName = optionalStringColumn(entity, table, 'appPasswordSecretName');
   const version = optionalStringColumn(entity, table, 'appPasswordVersion');
-  const mfaConfirmedAt = optionalStringColumn(entity, table, 'mfaConfirmedAt');
-  const contactVerifiedAt = optionalStringColumn(entity, table, 'contactVerifiedAt');
+  // Empty once cleared (the directory no longer showing MFA at mint time): absent.
+  const mfaConfirmedAt = optionalStringColumn(entity, table, 'mfaConfirmedAt') || undefined;
+  const contactVerifiedAt = optionalStringColumn(entity, table, 'contactVerifiedAt') || undefined;
   return {
     enrollmentId: stringColumn(entity, table, 'enrollmentId'),
     employeeId: stringColumn(entity, table, 'employeeId'),

@@ -1,51 +1,94 @@
-import type { RateLimiter } from '../../core/ports.js';
-import { TransientError } from '../../core/errors.js';
+import { randomInt } from 'node:crypto';
+import { odata } from '@azure/data-tables';
+import type { AttemptSlot, RateLimiter, SlotGrant } from '../../core/ports.js';
 import { sdkStatusCode, toStoreError } from './errors.js';
-import { encodeKey, numberColumn, type TableClientFactory } from './tableClients.js';
+import { encodeKey, type TableClientFactory } from './tableClients.js';
 
 const table = 'RateLimits';
-const maxRounds = 8;
+/** Passes over the window's free slots before a taker that keeps losing races is told it is limited. */
+const maxRounds = 3;
 
 /**
- * Table Storage fixed-window counters on the `RateLimits` table: PartitionKey = the encoded key, RowKey = the window's
- * start. Increments are ETag-conditional (insert-if-absent for the first), so concurrent instances never lose a
- * count. Old windows are left behind; a storage lifecycle rule or the table's small size makes them harmless.
+ * Table Storage attempt slots on the `RateLimits` table: PartitionKey = the encoded key, RowKey = the window's start
+ * and the slot's number. A slot is taken by inserting its row (insert-if-absent), which the service lets exactly one
+ * request do, so `limit` slots are never handed out more than `limit` times per window across all instances, and a
+ * taker never waits on a counter everyone else is writing: it tries another free slot. A first try goes to a random
+ * slot without reading anything, which is all an unhurried key needs. Old windows are left behind; a storage
+ * lifecycle rule or the table's small size makes them harmless.
  */
 export function createTableRateLimiter(tables: TableClientFactory, now: () => Date = () => new Date()): RateLimiter {
-  const windowOf = (windowMs: number) => String(Math.floor(now().getTime() / windowMs) * windowMs).padStart(15, '0');
+  const windowStart = (windowMs: number) => Math.floor(now().getTime() / windowMs) * windowMs;
+  const windowKey = (start: number) => String(start).padStart(15, '0');
+  const slotRow = (window: string, index: number) => `${window}-${String(index).padStart(6, '0')}`;
 
-  async function count(key: string, windowMs: number): Promise<{ value: number; etag: string | undefined }> {
+  /** True when this request inserted the slot's row; false when someone else holds it. */
+  async function insert(partitionKey: string, rowKey: string): Promise<boolean> {
     try {
-      const entity = await (await tables(table)).getEntity(encodeKey(key), windowOf(windowMs));
-      return { value: numberColumn(entity, table, 'count'), etag: entity.etag };
+      await (await tables(table)).createEntity({ partitionKey, rowKey, takenAt: now().toISOString() });
+      return true;
     } catch (error) {
-      if (sdkStatusCode(error) === 404) return { value: 0, etag: undefined };
-      throw toStoreError(`${table}.get`, error);
+      if (sdkStatusCode(error) === 409) return false;
+      throw toStoreError(`${table}.take`, error);
     }
   }
 
+  async function takenSlots(partitionKey: string, window: string): Promise<Set<string>> {
+    const client = await tables(table);
+    const rows = new Set<string>();
+    try {
+      const entities = client.listEntities({
+        queryOptions: {
+          filter: odata`PartitionKey eq ${partitionKey} and RowKey ge ${`${window}-`} and RowKey lt ${`${window}.`}`,
+          select: ['RowKey'],
+        },
+      });
+      for await (const entity of entities) if (entity.rowKey !== undefined) rows.add(entity.rowKey);
+    } catch (error) {
+      throw toStoreError(`${table}.list`, error);
+    }
+    return rows;
+  }
+
   return {
-    async hit(key, limit, windowMs) {
-      const client = await tables(table);
+    async take(key, limit, windowMs): Promise<SlotGrant> {
+      const start = windowStart(windowMs);
+      const window = windowKey(start);
       const partitionKey = encodeKey(key);
+      const granted = (index: number): SlotGrant => ({ granted: true, slot: { key, id: slotRow(window, index) } });
+      const refused: SlotGrant = { granted: false, retryAfterMs: Math.max(1_000, start + windowMs - now().getTime()) };
+      if (limit < 1) return refused;
+
+      const first = randomInt(limit);
+      if (await insert(partitionKey, slotRow(window, first))) return granted(first);
       for (let round = 0; round < maxRounds; round += 1) {
-        const rowKey = windowOf(windowMs);
-        const current = await count(key, windowMs);
-        const next = current.value + 1;
-        try {
-          if (current.etag === undefined) await client.createEntity({ partitionKey, rowKey, count: next });
-          else await client.updateEntity({ partitionKey, rowKey, count: next }, 'Replace', { etag: current.etag });
-          return { allowed: next <= limit, count: next };
-        } catch (error) {
-          const status = sdkStatusCode(error);
-          if (status !== 409 && status !== 412) throw toStoreError(`${table}.hit`, error);
+        const taken = await takenSlots(partitionKey, window);
+        const free = shuffled(
+          Array.from({ length: limit }, (_, index) => index).filter((index) => !taken.has(slotRow(window, index))),
+        );
+        if (free.length === 0) return refused;
+        for (const index of free) {
+          if (await insert(partitionKey, slotRow(window, index))) return granted(index);
         }
       }
-      throw new TransientError(`Table storage ${table}.hit kept losing races; try again`);
+      return refused;
     },
 
-    async isLimited(key, limit, windowMs) {
-      return (await count(key, windowMs)).value > limit;
+    async release(slot: AttemptSlot): Promise<void> {
+      try {
+        await (await tables(table)).deleteEntity(encodeKey(slot.key), slot.id);
+      } catch (error) {
+        if (sdkStatusCode(error) === 404) return;
+        throw toStoreError(`${table}.release`, error);
+      }
     },
   };
+}
+
+/** Racing takers that list the same free slots try them in different orders, so most of them win at the first try. */
+function shuffled(items: number[]): number[] {
+  for (let index = items.length - 1; index > 0; index -= 1) {
+    const other = randomInt(index + 1);
+    [items[index], items[other]] = [items[other] as number, items[index] as number];
+  }
+  return items;
 }

@@ -28,7 +28,13 @@ export const appPasswordApiOperations: readonly ApiOperation[] = [
     description:
       'Reads only Table Storage (one salted scrypt per call), never Key Vault. Spaces, dashes and capitals of the ' +
       'four-group display form are accepted. Revoked, disabled and expired passwords never verify. Failed attempts ' +
-      'count against the user and the caller; past the limit the answer is 429, whether or not the user exists.',
+      'count per user and client address (VERIFY_MAX_FAILURES_PER_USER) and per client address ' +
+      '(VERIFY_MAX_FAILURES_PER_CLIENT) in a window (VERIFY_FAILURE_WINDOW); the client is `clientAddress`, or the ' +
+      "relying service's own address when it sends none. Each attempt takes its place under both limits before " +
+      'anything is hashed; past a limit, or when concurrent attempts leave no place, the answer is 429, whether or ' +
+      'not the user exists, and a right password gives its place back. A client address with no failures is always ' +
+      'heard, so failures from elsewhere never lock the owner out: pass `clientAddress`, or every client behind the ' +
+      'relying service shares one budget.',
     requestBody: { schema: verifyRequestSchema },
     responses: {
       200: { description: 'The verdict.', body: { schema: verifyResultSchema } },
@@ -36,7 +42,10 @@ export const appPasswordApiOperations: readonly ApiOperation[] = [
       413: problemResponse('The body is larger than 16 KiB.'),
       415: problemResponse('The body is not JSON.'),
       429: {
-        ...problemResponse('Too many failed attempts for this user or from this caller.'),
+        ...problemResponse(
+          'Too many failed attempts for this user from this client address, or from this client address; or too ' +
+            'many attempts at once. Nothing was checked.',
+        ),
         headers: {
           'Retry-After': { description: 'Seconds until the window ends.', schema: z.int().check(z.minimum(1)) },
         },

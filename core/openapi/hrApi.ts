@@ -112,13 +112,19 @@ export const hrApiOperations: readonly ApiOperation[] = [
     path: '/api/enrollments/{id}/events/{event}',
     operationId: 'raiseEnrollmentEvent',
     summary: 'Report that MFA is registered or the contact verified',
-    description: 'For identity systems that learn these facts before the employee confirms them on the pages.',
+    description:
+      'For identity systems that learn these facts before the employee confirms them on the pages. ' +
+      '`mfa-registered` is checked with the directory (Microsoft Graph) first, as the employee’s own confirmation ' +
+      'is; the mint asks the directory again and, should MFA be gone by then, the enrollment waits for it once more.',
     pathParameters: z.strictObject({ id: enrollmentIdSchema, event: enrollmentEventPathSchema }),
     responses: {
       202: { description: 'Passed on to the enrollment; its status before.', body: { schema: enrollmentStatusSchema } },
       400: invalid,
       404: unknownEnrollment,
-      409: finished,
+      409: problemResponse(
+        'The enrollment has already finished, or (mfa-registered) the directory shows no MFA method registered ' +
+          'for the user: raise it again once it does.',
+      ),
       ...keyedOperationErrors,
     },
   },

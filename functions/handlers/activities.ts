@@ -10,21 +10,26 @@ import { enrollmentLink, revealLink } from '../../core/links.js';
 import type {
   ActivityResult,
   DisableInput,
+  DisableResult,
   MintInput,
   MintResult,
   NotifyHrInput,
   RecordOutcomeInput,
   SendEmailInput,
 } from '../../core/orchestrationContract.js';
+import { mfaNotRegistered } from '../../core/orchestrationContract.js';
 import type {
   AppPasswordCredentialStore,
   AppPasswordReference,
   AuditLog,
+  Directory,
   EnrollmentRecord,
   EnrollmentStore,
   HrCallbackSender,
   LinkTokenStore,
   Mailer,
+  RevealClaim,
+  RevealClaimStore,
   SmsSender,
   Vault,
 } from '../../core/ports.js';
@@ -37,6 +42,10 @@ export interface ActivityDependencies {
   readonly linkTokens: () => Promise<LinkTokenStore>;
   readonly vault: () => Promise<Vault>;
   readonly credentials: () => Promise<AppPasswordCredentialStore>;
+  /** The reveal's claim row: whether a password the orchestration is about to disable was shown after all. */
+  readonly revealClaims: () => Promise<RevealClaimStore>;
+  /** Asked once more just before a password is minted: an app password bypasses MFA for what it unlocks. */
+  readonly directory: () => Promise<Directory>;
   readonly mailer: () => Promise<Mailer>;
   /** Undefined when no SMS provider is configured. */
   readonly sms: (() => Promise<SmsSender>) | undefined;
@@ -53,7 +62,7 @@ export type ActivityHandler<I, O> = (input: I, context: InvocationContext) => Pr
 export interface Activities {
   readonly sendEnrollmentEmail: ActivityHandler<SendEmailInput, ActivityResult>;
   readonly mintAppPassword: ActivityHandler<MintInput, MintResult>;
-  readonly disableAppPassword: ActivityHandler<DisableInput, ActivityResult>;
+  readonly disableAppPassword: ActivityHandler<DisableInput, DisableResult>;
   readonly recordOutcome: ActivityHandler<RecordOutcomeInput, null>;
   readonly notifyHr: ActivityHandler<NotifyHrInput, ActivityResult>;
 }
@@ -126,6 +135,46 @@ export function createActivities(deps: ActivityDependencies): Activities {
     return { ok: true };
   }
 
+  /**
+   * Whether the employee took the reveal before the orchestration could: the claim row decides. The orchestration
+   * takes it itself (insert-if-absent), so no reveal can start once this returns false, and one that was taken first
+   * is never disabled behind the employee's back.
+   */
+  async function revealedFirst(input: DisableInput): Promise<boolean> {
+    const claims = await deps.revealClaims();
+    const ours: RevealClaim = {
+      id: `orchestration:${input.enrollmentId}`,
+      holder: 'orchestration',
+      claimedAt: deps.now().toISOString(),
+    };
+    if (await claims.claim(input.enrollmentId, input.version, ours)) return false;
+    const holder = (await claims.find(input.enrollmentId, input.version))?.holder;
+    // Held by an earlier try of this activity (the claim is the orchestration's, whatever its time): disable.
+    if (holder === 'orchestration') return false;
+    if (holder === 'employee') return true;
+    // Given back between the two calls (the employee's vault read failed): take it now.
+    return !(await claims.claim(input.enrollmentId, input.version, ours));
+  }
+
+  /** `version V claimed at T` for the outcome of a revealed enrollment, from its claim row. */
+  async function revealDetail(enrollmentId: string): Promise<string | undefined> {
+    const reference = (await (await deps.enrollments()).get(enrollmentId))?.appPassword;
+    if (reference === undefined) return undefined;
+    const claim = await (await deps.revealClaims()).find(enrollmentId, reference.version);
+    return claim === undefined ? undefined : `version ${reference.version} claimed at ${claim.claimedAt}`;
+  }
+
+  /**
+   * The directory's word just before a mint. When MFA is gone (never there, or reset since the event), the employee's
+   * own confirmation is cleared too, so the page opens step 1 again and the enrollment waits for MFA once more.
+   */
+  async function mfaStillRegistered(record: EnrollmentRecord): Promise<boolean> {
+    if (await (await deps.directory()).hasRegisteredMfa(record.userPrincipalName)) return true;
+    await (await deps.enrollments()).clearVerified(record.enrollmentId, 'mfa');
+    await audit(record.enrollmentId, 'app-password-mint-deferred', 'the directory shows no MFA registered');
+    return false;
+  }
+
   /** Frees the label of an enrollment that ended without a usable password (no-op when it was never reserved). */
   async function releaseLabel(enrollmentId: string): Promise<void> {
     const record = await (await deps.enrollments()).get(enrollmentId);
@@ -188,6 +237,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
         let reference = await vault.findLiveAppPassword(secretName);
         let password: string | undefined;
         if (reference === undefined) {
+          if (!(await mfaStillRegistered(record))) return { ok: false, reason: mfaNotRegistered };
           const now = deps.now();
           const lifetime = deps.config.APP_PASSWORD_VALID_FOR;
           password = (deps.generatePassword ?? generateAppPassword)();
@@ -218,6 +268,10 @@ export function createActivities(deps: ActivityDependencies): Activities {
     },
 
     async disableAppPassword(input) {
+      if (await revealedFirst(input)) {
+        await audit(input.enrollmentId, 'app-password-kept', `version ${input.version} was revealed`);
+        return { ok: true, revealed: true };
+      }
       try {
         await (await deps.vault()).disableAppPassword({ secretName: input.secretName, version: input.version });
       } catch (error) {
@@ -228,11 +282,14 @@ export function createActivities(deps: ActivityDependencies): Activities {
       // The hash goes with it: a disabled password must never verify.
       await releaseLabel(input.enrollmentId);
       await audit(input.enrollmentId, 'app-password-disabled', `version ${input.version}`);
-      return { ok: true };
+      return { ok: true, revealed: false };
     },
 
     async recordOutcome(input) {
-      await audit(input.enrollmentId, `enrollment-${input.stage}`, input.reason);
+      // A revealed enrollment's entry says when the reveal was claimed: the page's own audit row is written after the
+      // password is shown and may have been let go, this one is retried until it lands.
+      const detail = input.stage === 'revealed' ? await revealDetail(input.enrollmentId) : input.reason;
+      await audit(input.enrollmentId, `enrollment-${input.stage}`, detail);
       // Only a revealed password keeps its label; any other ending frees it for the next request.
       if (input.stage !== 'revealed') await releaseLabel(input.enrollmentId);
       // Frees the employee's slot so HR can start a new enrollment; only this enrollment's claim is released.

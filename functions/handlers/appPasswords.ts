@@ -4,6 +4,8 @@ import type { AppPasswordSummary, ReissueAccepted, VerifyResult } from '../../co
 import { decoyHashSalt, hashAppPassword, hashesEqual } from '../../core/appPasswordHash.js';
 import { reissueRequestSchema, userPrincipalNameSchema, verifyRequestSchema } from '../../core/appPasswordRequests.js';
 import type { Config } from '../../core/config.js';
+import { ensureError } from '../../core/errors.js';
+import { canonicalIpAddress } from '../../core/ipAddress.js';
 import { fingerprintRequest, parseBody } from '../../core/enrollmentRequest.js';
 import { enrollmentEvents, type EnrollmentInput } from '../../core/orchestrationContract.js';
 import type {
@@ -17,6 +19,8 @@ import type {
   Vault,
 } from '../../core/ports.js';
 import { problems } from '../../core/problem.js';
+import { redact } from '../../core/redact.js';
+import { takeSlots } from './attemptSlots.js';
 import { isFinished, labelHolderGone, policyFromConfig, toStatusBody } from './hrApi.js';
 import {
   clientAddress,
@@ -112,25 +116,25 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
   }
 
   return {
-    verify: withProblemDetails(async (request) => {
+    verify: withProblemDetails(async (request, context) => {
       const parsed = parseBody(verifyRequestSchema, await readJsonBody(request));
       if (!parsed.ok) throw problems.validation(parsed.errors);
       const { userPrincipalName, password } = parsed.value;
-      const limiter = await deps.rateLimiter();
-      const window = deps.config.VERIFY_FAILURE_WINDOW;
-      const userKey = `verify-user:${userPrincipalName.toLowerCase()}`;
       const caller = clientAddress(request);
-      const callerKey = `verify-caller:${caller}`;
-      // Checked before any hashing, and keyed on the name as given: a locked name answers the same whether or not
-      // such a user exists. isLimited means "over the limit"; a budget of N failures is spent after the Nth: N - 1.
-      const [userLimited, callerLimited] = await Promise.all([
-        limiter.isLimited(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER - 1, window),
-        limiter.isLimited(callerKey, deps.config.VERIFY_MAX_FAILURES_PER_CALLER - 1, window),
+      // The end client as the relying service saw it; without it, the relying service itself stands in.
+      const client =
+        parsed.value.clientAddress === undefined
+          ? caller
+          : (canonicalIpAddress(parsed.value.clientAddress) ?? parsed.value.clientAddress);
+      // Both slots are taken before any hashing, so racing guesses cannot outrun the count; keyed on the name as given,
+      // so a refused name answers the same whether or not such a user exists.
+      const slots = await takeSlots(await deps.rateLimiter(), deps.config.VERIFY_FAILURE_WINDOW, [
+        [`verify-user:${userPrincipalName.toLowerCase()} from ${client}`, deps.config.VERIFY_MAX_FAILURES_PER_USER],
+        [`verify-client:${client}`, deps.config.VERIFY_MAX_FAILURES_PER_CLIENT],
       ]);
-      if (userLimited || callerLimited) {
+      if (!slots.granted) {
         return problemResponse(problems.tooManyRequests('Too many failed attempts; try again later.').problem, {
-          // The limiter's windows are aligned to multiples of their length, so this is when the current one ends.
-          'Retry-After': String(Math.ceil((window - (deps.now().getTime() % window)) / 1000)),
+          'Retry-After': String(Math.ceil(slots.retryAfterMs / 1000)),
         });
       }
 
@@ -146,18 +150,18 @@ export function createAppPasswordApiHandlers(deps: AppPasswordApiDependencies): 
         if (hash !== undefined && !isExpired(credential, now) && hashesEqual(presented, hash)) match ??= credential;
       }
       if (match?.issued !== undefined) {
+        // A right password is no failure: its slots go back. Should that fail, it counts as one, which errs safe.
+        await slots.release().catch((error: unknown) => {
+          context.warn(redact(`Verify slots not released: ${ensureError(error).message}`));
+        });
         const valid: VerifyResult = { valid: true, deviceLabel: match.label, issuedAt: match.issued.issuedAt };
         return jsonResponse(200, valid);
       }
-      await Promise.all([
-        limiter.hit(userKey, deps.config.VERIFY_MAX_FAILURES_PER_USER, window),
-        limiter.hit(callerKey, deps.config.VERIFY_MAX_FAILURES_PER_CALLER, window),
-      ]);
       await audit(
         userAuditSubject(userPrincipalName),
         'app-password-verify-failed',
         'relying-service',
-        `caller ${caller}`,
+        client === caller ? `client ${client}` : `client ${client} via ${caller}`,
       );
       const invalid: VerifyResult = { valid: false };
       return jsonResponse(200, invalid);

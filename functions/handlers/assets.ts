@@ -8,7 +8,9 @@ const files: Readonly<Record<string, { type: string; body: string }>> = {
 
 /** The pages' stylesheet and script; public and immutable per deployment. */
 export const serveAsset: HttpHandler = (request) => {
-  const file = files[request.params['file'] ?? ''];
+  const name = request.params['file'] ?? '';
+  // Own properties only: `__proto__`, `constructor` and the like are names of the object, not of files.
+  const file = Object.hasOwn(files, name) ? files[name] : undefined;
   if (file === undefined) return Promise.resolve({ status: 404 });
   return Promise.resolve({
     status: 200,

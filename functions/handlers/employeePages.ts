@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Config } from '../../core/config.js';
 import { composeMail } from '../../core/emails.js';
-import { isPermanentError } from '../../core/errors.js';
+import { ensureError, isPermanentError } from '../../core/errors.js';
 import { messagesFor } from '../../core/i18n/index.js';
 import { detectMailClient } from '../../core/mailClients.js';
 import {
@@ -14,7 +16,14 @@ import {
   newOneTimeCode,
 } from '../../core/oneTimeCode.js';
 import { enrollmentEvents, type EnrollmentProgress } from '../../core/orchestrationContract.js';
-import type { CodeChannel, EnrollmentInstances, EnrollmentRecord, LinkPurpose, Locale } from '../../core/ports.js';
+import type {
+  CodeChannel,
+  EnrollmentInstances,
+  EnrollmentRecord,
+  LinkPurpose,
+  Locale,
+  RevealClaim,
+} from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import type { Stage } from '../../core/stages.js';
 import { digestsEqual, hashToken, isWellFormedToken, newLinkToken } from '../../core/tokens.js';
@@ -71,11 +80,20 @@ export interface EmployeePageHandlers {
   readonly reveal: HttpHandler;
 }
 
-const sessionCookie = 'enrollment_session';
+const sessionCookieName = 'enrollment_session';
+/** A year, the least HSTS preload lists accept; sent only when the pages are served over https. */
+const strictTransportSecurity = 'max-age=31536000';
 /** The audit partition for links that match no enrollment. */
 export const unmatchedLinksAudit = '~unmatched-links';
 
 const maxFormBytes = 4 * 1024;
+/** Reads of a code that another guess keeps changing before this one is counted, then refused as too many. */
+const maxCountRounds = 8;
+/** Tries of each step after a reveal's claim (the audit row, the event), 100 ms apart and doubling. */
+const settleAttempts = 3;
+const settleBackoffMs = 100;
+/** How long the password page waits for those steps. */
+const settleBudgetMs = 2_000;
 
 /** Every employee-facing response: never cached, never framed, no referrer, no inline code, nothing third-party. */
 const pageHeaders = {
@@ -105,7 +123,12 @@ interface Resolved {
   readonly retrievalExpiresAt?: Date;
 }
 
-type Resolution = { readonly ok: true; readonly link: Resolved } | { readonly ok: false; readonly page: RenderedPage };
+/** A page as answered: a refusal for too many attempts says when to come back. */
+type ShownPage = RenderedPage & { readonly retryAfterMs?: number };
+
+const limited = (page: RenderedPage, retryAfterMs: number): ShownPage => ({ ...page, status: 429, retryAfterMs });
+
+type Resolution = { readonly ok: true; readonly link: Resolved } | { readonly ok: false; readonly page: ShownPage };
 
 /**
  * The employee's pages. GET only ever shows state; every change is a POST carrying the page's CSRF token, refused when
@@ -114,24 +137,30 @@ type Resolution = { readonly ok: true; readonly link: Resolved } | { readonly ok
  */
 export function createEmployeePageHandlers(deps: EmployeePageDependencies): EmployeePageHandlers {
   const secureCookies = !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(deps.config.PUBLIC_BASE_URL);
+  // The __Host- prefix makes the browser refuse the cookie unless it is Secure, for this host only and for every path:
+  // no other subdomain, and no plain-http page, can set or shadow it.
+  const sessionCookie = secureCookies ? `__Host-${sessionCookieName}` : sessionCookieName;
+  const servedOverHttps = deps.config.PUBLIC_BASE_URL.startsWith('https://');
 
-  const respond = (
-    request: HttpRequest,
-    page: RenderedPage,
-    extra: Partial<HttpResponseInit> = {},
-  ): HttpResponseInit => ({
+  const respond = (request: HttpRequest, page: ShownPage, extra: Partial<HttpResponseInit> = {}): HttpResponseInit => ({
     status: page.status,
-    headers:
-      page.refresh === undefined
-        ? pageHeaders
-        : { ...pageHeaders, Refresh: `${page.refresh.seconds}; url=${page.refresh.url}` },
+    headers: {
+      ...pageHeaders,
+      ...(servedOverHttps ? { 'Strict-Transport-Security': strictTransportSecurity } : {}),
+      ...(page.refresh === undefined ? {} : { Refresh: `${page.refresh.seconds}; url=${page.refresh.url}` }),
+      ...(page.retryAfterMs === undefined ? {} : { 'Retry-After': String(Math.ceil(page.retryAfterMs / 1000)) }),
+    },
     ...(request.method === 'HEAD' ? {} : { body: page.html }),
     ...extra,
   });
 
   const redirect = (location: string, extra: Partial<HttpResponseInit> = {}): HttpResponseInit => ({
     status: 303,
-    headers: { ...pageHeaders, Location: location },
+    headers: {
+      ...pageHeaders,
+      ...(servedOverHttps ? { 'Strict-Transport-Security': strictTransportSecurity } : {}),
+      Location: location,
+    },
     ...extra,
   });
 
@@ -168,14 +197,14 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     const fallback = frameFor(request, deps.config.DEFAULT_LOCALE);
     const client = clientAddress(request);
     const limiter = await deps.rateLimiter();
-    const missKey = `link-miss:${client}`;
-    if (await limiter.isLimited(missKey, abusePolicy.linkMissesPerClient, abusePolicy.windowMs)) {
-      return { ok: false, page: messagePage(fallback, 'tooManyRequests') };
-    }
     // Every unknown, malformed or misused link counts against the client and is audited: 256-bit tokens cannot be
-    // guessed, so a stream of misses is a probe, and the limit keeps it from costing storage reads at will.
+    // guessed, so a stream of misses is a probe. The slot is taken before the token is looked up, so racing probes
+    // cannot make more lookups than the limit allows; a link that matches gives its slot back.
+    const grant = await limiter.take(`link-miss:${client}`, abusePolicy.linkMissesPerClient, abusePolicy.windowMs);
+    if (!grant.granted) {
+      return { ok: false, page: limited(messagePage(fallback, 'tooManyRequests'), grant.retryAfterMs) };
+    }
     const miss = async (reason: string): Promise<Resolution> => {
-      const { allowed } = await limiter.hit(missKey, abusePolicy.linkMissesPerClient, abusePolicy.windowMs);
       await (
         await deps.audit()
       ).append({
@@ -185,13 +214,17 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         actor: `client ${client}`,
         detail: reason,
       });
-      return { ok: false, page: messagePage(fallback, allowed ? 'invalid' : 'tooManyRequests') };
+      return { ok: false, page: messagePage(fallback, 'invalid') };
     };
     if (!isWellFormedToken(token)) return miss('malformed');
     const tokenHash = hashToken(token);
     const link = await (await deps.linkTokens()).find(tokenHash);
     if (link === undefined) return miss('unknown');
     if (!purposes.includes(link.purpose)) return miss(`wrong purpose ${link.purpose}`);
+    // Should the slot not go back, it counts as a miss, which errs towards limiting.
+    await limiter.release(grant.slot).catch((error: unknown) => {
+      context.warn(redact(`link-miss slot not released: ${ensureError(error).message}`));
+    });
     const record = await (await deps.enrollments()).get(link.enrollmentId);
     if (record === undefined) return { ok: false, page: messagePage(fallback, 'invalid') };
     const prefix = link.purpose === 'reveal' ? 'r' : 'e';
@@ -351,15 +384,18 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       ? renderReveal(request, link, notice, status)
       : renderEnrollment(request, link, notice, status);
 
-  /** Sends a fresh code, within the resend limit. Returns a notice to show when it could not. */
-  async function sendCode(link: Resolved, purpose: string, channel: CodeChannel): Promise<Notice | undefined> {
+  /** Sends a fresh code, within the resend limit. Returns what to show when it could not. */
+  async function sendCode(link: Resolved, purpose: string, channel: CodeChannel): Promise<Refusal | undefined> {
     const store = await deps.oneTimeCodes();
     const now = deps.now();
     const existing = await store.get(link.record.enrollmentId, purpose);
     const windowOpen =
       existing !== undefined && now.getTime() - new Date(existing.windowStartedAt).getTime() < codePolicy.sendWindowMs;
     const sendsInWindow = windowOpen ? existing.sendsInWindow : 0;
-    if (sendsInWindow >= codePolicy.maxSendsPerWindow) return { kind: 'tooManyCodes' };
+    if (sendsInWindow >= codePolicy.maxSendsPerWindow) {
+      const reopensAt = new Date(existing?.windowStartedAt ?? now).getTime() + codePolicy.sendWindowMs;
+      return { notice: { kind: 'tooManyCodes' }, status: 429, retryAfterMs: reopensAt - now.getTime() };
+    }
     const code = newOneTimeCode();
     const stored = await store.put(
       link.record.enrollmentId,
@@ -389,46 +425,70 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         );
         await (await deps.mailer()).send(mail);
       } else {
-        return { kind: 'sendFailed' };
+        return { notice: { kind: 'sendFailed' }, status: 429 };
       }
     } catch (error) {
       await store.delete(link.record.enrollmentId, purpose);
-      if (isPermanentError(error)) return { kind: 'sendFailed' };
+      if (isPermanentError(error)) return { notice: { kind: 'sendFailed' }, status: 429 };
       throw error;
     }
     await audit(link, `code-sent:${purpose}`, channel);
     return undefined;
   }
 
-  type CodeCheck = { readonly ok: true } | { readonly ok: false; readonly notice: Notice; readonly status: number };
+  /** What a refused code or send shows: a notice, the status, and for a limit when to come back. */
+  interface Refusal {
+    readonly notice: Notice;
+    readonly status: number;
+    readonly retryAfterMs?: number;
+  }
 
-  /** Checks a code: expired or missing, locked after 5 wrong tries, constant-time comparison; one use only. */
+  type CodeCheck = { readonly ok: true } | ({ readonly ok: false } & Refusal);
+
+  /**
+   * Checks a code: expired or missing, locked after 5 tries, constant-time comparison; one use only. The attempt is
+   * counted (an ETag-conditional write) before the code is compared, so however many guesses race, at most
+   * `codePolicy.maxAttempts` comparisons are ever made against one code, the right one among them only if it won a
+   * count. A guess that keeps losing the race to count is refused as too many attempts, never as an error.
+   */
   async function checkCode(link: Resolved, purpose: string, presented: string): Promise<CodeCheck> {
     const store = await deps.oneTimeCodes();
-    for (let round = 0; round < 3; round += 1) {
-      const stored = await store.get(link.record.enrollmentId, purpose);
-      if (stored === undefined || new Date(stored.expiresAt) <= deps.now()) {
+    const { enrollmentId, pageSecret } = link.record;
+    for (let round = 0; round < maxCountRounds; round += 1) {
+      const stored = await store.get(enrollmentId, purpose);
+      const now = deps.now().getTime();
+      if (stored === undefined || Date.parse(stored.expiresAt) <= now) {
         return { ok: false, notice: { kind: 'codeExpired' }, status: 400 };
       }
-      if (stored.attempts >= codePolicy.maxAttempts) {
-        return { ok: false, notice: { kind: 'tooManyAttempts' }, status: 429 };
-      }
-      const expected = hashOneTimeCode(link.record.pageSecret, purpose, /^\d{6}$/.test(presented) ? presented : '');
-      if (/^\d{6}$/.test(presented) && digestsEqual(expected, stored.codeHash)) {
-        await store.delete(link.record.enrollmentId, purpose);
+      const locked = {
+        notice: { kind: 'tooManyAttempts' },
+        status: 429,
+        retryAfterMs: Date.parse(stored.expiresAt) - now,
+      } as const;
+      if (stored.attempts >= codePolicy.maxAttempts) return { ok: false, ...locked };
+      const attempt = stored.attempts + 1;
+      const { etag, ...rest } = stored;
+      if (!(await store.put(enrollmentId, purpose, { ...rest, attempts: attempt }, etag))) continue;
+      const candidate = /^\d{6}$/.test(presented) ? presented : '';
+      if (digestsEqual(hashOneTimeCode(pageSecret, purpose, candidate), stored.codeHash) && candidate !== '') {
+        await store.delete(enrollmentId, purpose);
+        await audit(link, `code-accepted:${purpose}`, `attempt ${attempt}`);
         return { ok: true };
       }
-      const attempts = stored.attempts + 1;
-      const { etag: _etag, ...rest } = stored;
-      // ETag-conditional: two wrong guesses racing cannot both count as one.
-      if (!(await store.put(link.record.enrollmentId, purpose, { ...rest, attempts }, stored.etag))) continue;
-      await audit(link, `code-wrong:${purpose}`, `attempt ${attempts}`);
-      const left = codePolicy.maxAttempts - attempts;
+      await audit(link, `code-wrong:${purpose}`, `attempt ${attempt}`);
+      const left = codePolicy.maxAttempts - attempt;
       return left > 0
         ? { ok: false, notice: { kind: 'wrongCode', attemptsLeft: left }, status: 400 }
-        : { ok: false, notice: { kind: 'tooManyAttempts' }, status: 429 };
+        : { ok: false, ...locked };
     }
-    return { ok: false, notice: { kind: 'codeExpired' }, status: 409 };
+    return { ok: false, notice: { kind: 'tooManyAttempts' }, status: 429, retryAfterMs: 1_000 };
+  }
+
+  /** The page for a refused code or send: the form with its notice, and `Retry-After` on a 429. */
+  async function refused(request: HttpRequest, link: Resolved, refusal: Refusal): Promise<HttpResponseInit> {
+    const shown = await renderFor(request, link, refusal.notice, refusal.status);
+    const retryAfterMs = shown.status === 429 ? refusal.retryAfterMs : undefined;
+    return respond(request, retryAfterMs === undefined ? shown : { ...shown, retryAfterMs });
   }
 
   /** Wraps a POST handler: resolves the link, checks the form and CSRF, turns failures into pages. */
@@ -447,14 +507,18 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       const form = await readForm(request);
       if (form === undefined || !csrfOk(request, form, resolved.link)) {
         await audit(resolved.link, 'form-refused', 'csrf');
-        const { allowed } = await (
+        const grant = await (
           await deps.rateLimiter()
-        ).hit(
+        ).take(
           `refused-posts:${resolved.link.record.enrollmentId}`,
           abusePolicy.refusedPostsPerEnrollment,
           abusePolicy.windowMs,
         );
-        return respond(request, messagePage(resolved.link.frame, allowed ? 'forbidden' : 'tooManyRequests'));
+        const forbidden = messagePage(resolved.link.frame, 'forbidden');
+        return respond(
+          request,
+          grant.granted ? forbidden : limited(messagePage(resolved.link.frame, 'tooManyRequests'), grant.retryAfterMs),
+        );
       }
       const link = withPickedLanguage(request, resolved.link, form.get('lang'));
       const final = finalPage(link);
@@ -474,6 +538,25 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     };
   }
 
+  /**
+   * Runs a step after the reveal was claimed: retried a few times, then logged and let go, so the password is shown
+   * whatever storage or the task hub does meanwhile.
+   */
+  async function settle(context: InvocationContext, what: string, step: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await step();
+        return;
+      } catch (error) {
+        if (attempt >= settleAttempts) {
+          context.warn(redact(`${what} after a reveal failed ${attempt} times: ${ensureError(error).message}`));
+          return;
+        }
+        await delay(settleBackoffMs * 2 ** (attempt - 1));
+      }
+    }
+  }
+
   async function revealWith(
     request: HttpRequest,
     context: InvocationContext,
@@ -485,24 +568,39 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     }
     if (!(await hasSession(request, link))) {
       const check = await checkCode(link, 'reveal', form.get('code') ?? '');
-      if (!check.ok) return respond(request, await renderFor(request, link, check.notice, check.status));
+      if (!check.ok) return refused(request, link, check);
     }
     const reference = link.record.appPassword;
-    const claimedAt = deps.now().toISOString();
-    if (!(await (await deps.revealClaims()).claim(link.record.enrollmentId, reference.version, claimedAt))) {
+    const claims = await deps.revealClaims();
+    const claim: RevealClaim = { id: randomUUID(), holder: 'employee', claimedAt: deps.now().toISOString() };
+    if (!(await claims.claim(link.record.enrollmentId, reference.version, claim))) {
       await audit(link, 'reveal-refused', 'already shown');
       return respond(request, messagePage(link.frame, 'alreadyShown'));
     }
+    // The one reveal is taken. Only the vault read may still keep the password from the employee; what follows it is
+    // retried and then let go, never a reason to fail the page: the claim row is the record that counts, and the
+    // orchestration reads it at the retrieval deadline should the event below never arrive.
     let password: string;
     try {
       password = await (await deps.vault()).readAppPassword(reference);
     } catch (error) {
       // The employee has not seen it: give the reveal back so a retry can succeed.
-      await (await deps.revealClaims()).release(link.record.enrollmentId, reference.version, claimedAt);
+      await settle(context, 'giving the reveal back', () =>
+        claims.release(link.record.enrollmentId, reference.version, claim.id),
+      );
       throw error;
     }
-    await audit(link, 'app-password-revealed', `version ${reference.version}`);
-    await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.passwordRevealed);
+    const afterClaim = Promise.all([
+      settle(context, 'audit of the reveal', () =>
+        audit(link, 'app-password-revealed', `version ${reference.version}`),
+      ),
+      settle(context, 'PasswordRevealed', () =>
+        deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.passwordRevealed),
+      ),
+    ]);
+    // A struggling store must not keep the employee waiting either: past the budget the page goes out, and the steps
+    // finish (or are logged) on their own.
+    await Promise.race([afterClaim, delay(settleBudgetMs, undefined, { ref: false })]);
     return respond(
       request,
       passwordPage({
@@ -539,15 +637,15 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     sendContactCode: post(['enroll'], async (request, _context, link, form) => {
       if (link.contactVerified) return redirect(link.home);
       const channel: CodeChannel = form.get('channel') === 'sms' ? 'sms' : 'email';
-      const notice = await sendCode(link, 'contact', channel);
-      if (notice !== undefined) return respond(request, await renderEnrollment(request, link, notice, 429));
+      const refusal = await sendCode(link, 'contact', channel);
+      if (refusal !== undefined) return refused(request, link, refusal);
       return redirect(link.home);
     }),
 
     verifyContactCode: post(['enroll'], async (request, context, link, form) => {
       if (link.contactVerified) return redirect(link.home);
       const check = await checkCode(link, 'contact', form.get('code') ?? '');
-      if (!check.ok) return respond(request, await renderEnrollment(request, link, check.notice, check.status));
+      if (!check.ok) return refused(request, link, check);
       const now = deps.now();
       await (await deps.enrollments()).markVerified(link.record.enrollmentId, 'contact', now.toISOString());
       await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.contactVerified);
@@ -585,8 +683,8 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     sendRevealCode: post(['reveal', 'enroll'], async (request, _context, link) => {
       if (link.stage !== 'ready') return respond(request, await renderFor(request, link));
       const channel: CodeChannel = link.record.contact.email === undefined ? 'sms' : 'email';
-      const notice = await sendCode(link, 'reveal', channel);
-      if (notice !== undefined) return respond(request, await renderFor(request, link, notice, 429));
+      const refusal = await sendCode(link, 'reveal', channel);
+      if (refusal !== undefined) return refused(request, link, refusal);
       return redirect(link.home);
     }),
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { callbackUrlProblem } from '../../core/callbackUrl.js';
+import { callbackAddressProblem, callbackUrlProblem, type ResolveHost } from '../../core/callbackUrl.js';
 import type { Config } from '../../core/config.js';
 import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
 import {
@@ -18,6 +18,7 @@ import type {
 import type {
   AppPasswordCredential,
   AppPasswordCredentialStore,
+  Directory,
   EnrollmentInstances,
   EnrollmentStore,
   InstanceStatus,
@@ -31,6 +32,10 @@ export interface HrApiDependencies {
   readonly config: Config;
   readonly enrollments: () => Promise<EnrollmentStore>;
   readonly credentials: () => Promise<AppPasswordCredentialStore>;
+  /** Asked before an MFA event is passed on. */
+  readonly directory: () => Promise<Directory>;
+  /** Looks up a callback URL's host, whose every address must be one HR can be reached at. */
+  readonly resolveHost: ResolveHost;
   /** The Durable task hub as seen from one invocation (the client binding is per invocation). */
   readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
   readonly now: () => Date;
@@ -132,7 +137,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     const parsed = parseEnrollmentRequest(await readJsonBody(request), deps.config.DEFAULT_LOCALE);
     if (!parsed.ok) throw problems.validation(parsed.errors);
     const enrollment = parsed.value;
-    if (enrollment.callbackUrl !== undefined) refuseUnusableCallback(enrollment.callbackUrl);
+    if (enrollment.callbackUrl !== undefined) await refuseUnusableCallback(enrollment.callbackUrl);
     const fingerprint = fingerprintRequest(enrollment);
     const instances = deps.instances(request, context);
     const store = await deps.enrollments();
@@ -166,12 +171,17 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     throw problems.conflict('The enrollment for this employee changed while starting; retry the request.');
   }
 
-  /** Before anything is written: a callback this deployment cannot sign or should not call is a bad request. */
-  function refuseUnusableCallback(url: string): void {
+  /**
+   * Before anything is written: a callback this deployment cannot sign or should not call is a bad request. In Azure
+   * the host is resolved and every address checked; the sender checks again when it sends.
+   */
+  async function refuseUnusableCallback(url: string): Promise<void> {
+    const localEmulators = deps.config.USE_LOCAL_EMULATORS;
     const detail =
       deps.config.CALLBACK_SIGNING_SECRET === undefined
         ? 'HR callbacks are not enabled on this deployment (it has no signing secret); leave callbackUrl out'
-        : callbackUrlProblem(url, { localEmulators: deps.config.USE_LOCAL_EMULATORS });
+        : (callbackUrlProblem(url, { localEmulators }) ??
+          (localEmulators ? undefined : await callbackAddressProblem(url, deps.resolveHost)));
     if (detail !== undefined) throw problems.validation([{ pointer: '/callbackUrl', detail }]);
   }
 
@@ -246,6 +256,21 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
     return status;
   }
 
+  /**
+   * HR may report MFA first, but the directory has the last word, as it has for the employee's own "I have set it
+   * up": an app password bypasses MFA for what it unlocks, so nobody may assert MFA into being.
+   */
+  async function requireMfaInDirectory(id: string): Promise<void> {
+    const record = await (await deps.enrollments()).get(id);
+    if (record === undefined) throw problems.notFound(`There is no enrollment ${id}.`);
+    if (!(await (await deps.directory()).hasRegisteredMfa(record.userPrincipalName))) {
+      throw problems.conflict(
+        `The directory shows no MFA method registered for ${record.userPrincipalName}; the event is refused until ` +
+          'it does. Raise it again once the employee has registered one.',
+      );
+    }
+  }
+
   return {
     startEnrollment: withProblemDetails(start),
 
@@ -277,6 +302,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
       }
       const instances = deps.instances(request, context);
       const status = await requireRunning(instances, id);
+      if (eventName === enrollmentEvents.mfaRegistered) await requireMfaInDirectory(id);
       await instances.raiseEvent(id, eventName);
       return jsonResponse(202, toStatusBody(id, status));
     }),

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { isTransientError } from '../../core/errors.js';
 import { uuidPattern } from '../../core/hrApiSchemas.js';
+import { addressOfForwardedEntry } from '../../core/ipAddress.js';
 import { isProblemError, problems, type ProblemDocument } from '../../core/problem.js';
 import { redact } from '../../core/redact.js';
 
@@ -96,9 +97,10 @@ export function requireUuidParam(request: HttpRequest, name: string): string {
 
 /**
  * The connecting client as the platform reports it. App Service's front end appends the address it accepted the
- * connection from to X-Forwarded-For, so the last entry is the one a client cannot forge.
+ * connection from to X-Forwarded-For, as `address:port`, so the last entry is the one a client cannot forge; the port
+ * is dropped (it changes with every connection) and the address spelt one way (core/ipAddress.ts).
  */
 export function clientAddress(request: HttpRequest): string {
-  const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
-  return forwarded === undefined || forwarded === '' ? 'unknown' : forwarded;
+  const last = request.headers.get('x-forwarded-for')?.split(',').at(-1);
+  return (last === undefined ? undefined : addressOfForwardedEntry(last)) ?? 'unknown';
 }

@@ -9,6 +9,7 @@ import { axeViolations, chromiumAvailable, launchChromium, navigating, screensho
 import { codeFrom } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 const describeInChromium = chromiumAvailable() ? describe : describe.skip;
 
@@ -181,7 +182,7 @@ describeInChromium('the employee journey in Chromium', () => {
 
   it('shows a clear error when the vault fails mid-reveal, and the reveal works on the next try', async () => {
     const who = await startEnrollment('en');
-    await runtime.api(`/api/enrollments/${who.id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, who.id, who.upn);
     const context = await newContext('en', 1280);
     const page = await context.newPage();
     await page.goto(await linkFor(who.invite, 'e'));

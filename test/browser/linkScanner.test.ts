@@ -6,6 +6,7 @@ import { chromiumAvailable, launchChromium, navigating } from '../helpers/browse
 import { codeFrom } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 const describeInChromium = chromiumAvailable() ? describe : describe.skip;
 
@@ -36,7 +37,7 @@ describeInChromium('mail link scanners never consume the reveal', () => {
       },
     });
     const { id } = (await response.json()) as { id: string };
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'scan.me@contoso.dk');
 
     // The employee verifies their contact in their own browser, which gets the session cookie.
     const person = await browser.newContext();

@@ -9,7 +9,7 @@ import { startCallbackReceiver, type CallbackReceiver, type ReceivedCallback } f
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { mailedLinkTokens, startRequestFor } from '../helpers/enrollmentJourney.js';
+import { mailedLinkTokens, reportMfa, startRequestFor } from '../helpers/enrollmentJourney.js';
 
 const secret = `whsec_${Buffer.from('e2e-hr-callback-signing-key-0123456789').toString('base64')}`;
 const maxAttempts = 4;
@@ -94,7 +94,7 @@ describe('signed HR callbacks', () => {
     const path = '/ok/hr?tenant=dk';
     const id = await start('E8001', path);
     await waitForStage(path, 'invited');
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'e8001@contoso.dk');
     await waitForStage(path, 'awaiting-verification');
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     await waitForStage(path, 'ready');
@@ -155,7 +155,7 @@ describe('signed HR callbacks', () => {
     const path = '/flaky';
     const id = await start('E8002', path);
     await waitForStage(path, 'invited');
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'e8002@contoso.dk');
     await waitForStage(path, 'awaiting-verification');
 
     const invited = forPath(path).filter((callback) => callback.headers['webhook-id'] === `evt_${id}_1`);
@@ -174,7 +174,7 @@ describe('signed HR callbacks', () => {
   it('reaches the final stage when the receiver never accepts anything, giving up on each event in turn', async () => {
     const path = '/down';
     const id = await start('E8003', path);
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'e8003@contoso.dk');
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     await waitFor('ready', async () => ((await hrStatus(id)).stage === 'ready' ? true : undefined), {
       timeoutMs: 30_000,

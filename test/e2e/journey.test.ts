@@ -5,6 +5,7 @@ import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { EmployeeAgent, codeFrom, csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 let vault: SecretClient;
@@ -141,7 +142,7 @@ describe('the employee journey over HTTP', () => {
       },
     });
     const { id } = (await started.json()) as { id: string };
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'bo.hansen@contoso.dk');
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     const revealPath = await linkTo('r', 'bo@example.com');
     await waitFor('ready', async () => ((await hrStatus(id)).stage === 'ready' ? true : undefined));

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
 import { readyWithSession } from '../helpers/enrollmentJourney.js';
+import { fetchFrom } from '../helpers/clientAddress.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 
 let runtime: TestRuntime;
+const clients = Array.from({ length: 100 }, (_, index) => fetchFrom(`127.0.1.${index + 1}`));
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
@@ -19,8 +21,9 @@ describe('one reveal under concurrency', () => {
       const { id, agent, revealPath } = await readyWithSession(runtime);
       const csrf = csrfOf((await agent.get(revealPath)).html);
       const vaultReadsBefore = runtime.vault.requests.filter((r) => r.method === 'GET' && r.path.includes(id)).length;
+      // A hundred clients, each from its own address: the claim is what stops them, not the per-client limits.
       const results = await Promise.all(
-        Array.from({ length: 100 }, () => agent.submit(`${revealPath}/reveal`, { csrf })),
+        clients.map((send) => agent.via(send).submit(`${revealPath}/reveal`, { csrf })),
       );
       const successes = results.filter(
         (result) => result.status === 200 && revealedPassword(result.html) !== undefined,

@@ -5,7 +5,7 @@ import { appPasswordSecretName } from '../../functions/handlers/activities.js';
 import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { mailedLinkTokens } from '../helpers/enrollmentJourney.js';
+import { mailedLinkTokens, reportMfa } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 let sdk: SecretClient;
@@ -41,7 +41,7 @@ describe('no secret outside the vault', () => {
     });
     const { id } = (await started.json()) as { id: string };
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'bo.hansen@contoso.dk');
     await waitFor('stage ready', async () => ((await stageOf(id)).stage === 'ready' ? true : undefined));
     // The stage turns ready just before the ready mail goes out: wait for the mail too.
     await waitFor('the ready mail', () =>
@@ -88,7 +88,7 @@ describe('no secret outside the vault', () => {
     });
     const { id } = (await started.json()) as { id: string };
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'eva@contoso.dk');
     const expired = await waitFor(
       'stage expired',
       async () => {

@@ -139,6 +139,10 @@ describe('HR API under generated input', () => {
       fc.record({
         userPrincipalName: fc.oneof(fc.emailAddress(), fc.string(), fc.constant('fuzz@contoso.dk'), fc.jsonValue()),
         password: fc.oneof(fc.string({ maxLength: 300 }), fc.stringMatching(/^[a-z]{16}$/), fc.jsonValue()),
+        clientAddress: fc.option(
+          fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4Extended(), fc.string({ maxLength: 50 }), fc.jsonValue()),
+          { nil: undefined },
+        ),
       }),
     );
     await fc.assert(
@@ -159,6 +163,54 @@ describe('HR API under generated input', () => {
       { numRuns: 200 },
     );
   }, 180_000);
+
+  it('refuses names and labels with invisible or text-direction characters, pointing at the field, writing nothing', async () => {
+    const hidden = fc.constantFrom(
+      ...[0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069],
+      ...[0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2060, 0xfeff, 0x2028, 0x2029, 0x0085],
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('displayName', 'deviceLabel'),
+        fc.string({ maxLength: 20 }),
+        hidden,
+        fc.string({ maxLength: 20 }),
+        async (field, before, codePoint, after) => {
+          const snapshotBefore = await snapshot();
+          const value = `Ana${before}${String.fromCodePoint(codePoint)}${after}x`;
+          const response = await runtime.api('/api/enrollments', {
+            method: 'POST',
+            json: { ...valid, employeeId: 'F4', [field]: value },
+          });
+          const answer = await response.text();
+          expect(response.status, answer).toBe(400);
+          expectProblem(400, response.headers.get('content-type'), answer);
+          const pointers = (JSON.parse(answer) as { errors: { pointer: string }[] }).errors.map((e) => e.pointer);
+          expect(pointers).toContain(`/${field}`);
+          expect(await snapshot()).toEqual(snapshotBefore);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 180_000);
+
+  it('serves only the two page assets, never a property of the object that lists them', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'),
+          fc.string({ maxLength: 30 }),
+        ),
+        async (name) => {
+          const response = await fetch(`${runtime.url}/assets/${encodeURIComponent(name)}`);
+          await response.arrayBuffer();
+          expect(response.status).toBe(name === 'app.css' || name === 'app.js' ? 200 : 404);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect((await fetch(`${runtime.url}/assets/app.css`)).status).toBe(200);
+  }, 60_000);
 
   it('answers generated users, labels and methods on the app-password routes with 2xx or 4xx, never 5xx', async () => {
     await fc.assert(

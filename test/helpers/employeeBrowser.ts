@@ -5,7 +5,18 @@
 export class EmployeeAgent {
   private readonly cookies = new Map<string, string>();
 
-  constructor(private readonly origin: string) {}
+  /** `send` is the fetch to use: `fetchFrom(address)` (test/helpers/clientAddress.ts) makes this client another one. */
+  constructor(
+    private readonly origin: string,
+    private readonly send: typeof fetch = fetch,
+  ) {}
+
+  /** The same person (the same cookies, from now on shared) connecting from another client address. */
+  via(send: typeof fetch): EmployeeAgent {
+    const other = new EmployeeAgent(this.origin, send);
+    for (const [name, value] of this.cookies) other.cookies.set(name, value);
+    return other;
+  }
 
   get hasSessionCookie(): boolean {
     return this.cookies.has('enrollment_session');
@@ -16,7 +27,7 @@ export class EmployeeAgent {
   }
 
   async get(path: string): Promise<{ status: number; html: string; headers: Headers }> {
-    const response = await fetch(this.url(path), { headers: this.cookieHeader(), redirect: 'manual' });
+    const response = await this.send(this.url(path), { headers: this.cookieHeader(), redirect: 'manual' });
     this.remember(response);
     return { status: response.status, html: await response.text(), headers: response.headers };
   }
@@ -27,7 +38,7 @@ export class EmployeeAgent {
     fields: Record<string, string>,
     extraHeaders: Record<string, string> = {},
   ): Promise<{ status: number; html: string; location: string | null; headers: Headers }> {
-    const response = await fetch(this.url(path), {
+    const response = await this.send(this.url(path), {
       method: 'POST',
       redirect: 'manual',
       headers: {

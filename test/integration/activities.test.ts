@@ -2,17 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { InvocationContext } from '@azure/functions';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createGraphDirectory } from '../../adapters/graphDirectory.js';
 import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { createSendGridMailer } from '../../adapters/sendGridMailer.js';
 import { createTableAppPasswordCredentialStore } from '../../adapters/tables/appPasswordCredentialStore.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
 import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
+import { createTableRevealClaimStore } from '../../adapters/tables/revealClaimStore.js';
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
 import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { TransientError } from '../../core/errors.js';
 import type { EnrollmentRecord } from '../../core/ports.js';
 import { hashToken } from '../../core/tokens.js';
+import { startLocalDirectory, type RunningLocalDirectory } from '../../devhost/localDirectory.js';
 import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
 import { startMailSink, type RunningMailSink } from '../../devhost/mailSink.js';
 import { appPasswordSecretName, createActivities, type Activities } from '../../functions/handlers/activities.js';
@@ -27,11 +30,13 @@ const enrollments = createTableEnrollmentStore(tables);
 const linkTokens = createTableLinkTokenStore(tables);
 const audit = createTableAuditLog(tables);
 const credentials = createTableAppPasswordCredentialStore(tables);
+const revealClaims = createTableRevealClaimStore(tables);
 const context = () => new InvocationContext({ functionName: 'test' });
 const now = new Date('2026-05-04T09:00:00.000Z');
 
 let vault: RunningLocalVault;
 let mail: RunningMailSink;
+let directory: RunningLocalDirectory;
 let sdk: SecretClient;
 
 function activities(overrides: { passwordValidForMs?: number; generatePassword?: () => string } = {}): Activities {
@@ -45,6 +50,14 @@ function activities(overrides: { passwordValidForMs?: number; generatePassword?:
     linkTokens: () => Promise.resolve(linkTokens),
     audit: () => Promise.resolve(audit),
     credentials: () => Promise.resolve(credentials),
+    revealClaims: () => Promise.resolve(revealClaims),
+    directory: () =>
+      Promise.resolve(
+        createGraphDirectory({
+          credential: { getToken: () => Promise.resolve({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) },
+          baseUrl: directory.url,
+        }),
+      ),
     vault: () =>
       Promise.resolve(
         createKeyVaultVault({ vaultUrl: vault.url, credential: createLocalEmulatorCredential(), localEmulator: true }),
@@ -64,6 +77,7 @@ function activities(overrides: { passwordValidForMs?: number; generatePassword?:
   });
 }
 
+/** An enrollment as the orchestration finds it at the mint: saved, and its user with MFA registered. */
 async function savedEnrollment(overrides: Partial<EnrollmentRecord> = {}): Promise<EnrollmentRecord> {
   const record: EnrollmentRecord = {
     enrollmentId: randomUUID(),
@@ -80,12 +94,14 @@ async function savedEnrollment(overrides: Partial<EnrollmentRecord> = {}): Promi
     ...overrides,
   };
   await enrollments.save(record);
+  directory.setMfaRegistered(record.userPrincipalName, true);
   return record;
 }
 
 beforeAll(async () => {
   vault = await startLocalVault({ port: await freePort() });
   mail = await startMailSink({ port: await freePort() });
+  directory = await startLocalDirectory({ port: await freePort() });
   sdk = new SecretClient(vault.url, createLocalEmulatorCredential(), {
     allowInsecureConnection: true,
     disableChallengeResourceVerification: true,
@@ -93,7 +109,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([vault.close(), mail.close()]);
+  await Promise.all([vault.close(), mail.close(), directory.close()]);
 });
 
 describe('mintAppPassword against the local vault', () => {
@@ -203,6 +219,60 @@ describe('mintAppPassword against the local vault', () => {
       context(),
     );
     expect((await credentials.list(upn)).credentials).toEqual([]);
+  });
+
+  it('asks the directory again just before minting: without MFA nothing is minted and step 1 opens again', async () => {
+    const upn = `nomfa.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn, mfaConfirmedAt: now.toISOString() });
+    directory.setMfaRegistered(upn, false);
+    const writes = () => vault.requests.filter((r) => r.method === 'PUT').length;
+    const before = writes();
+    const result = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    expect(result).toEqual({ ok: false, reason: 'mfa-not-registered' });
+    expect(writes()).toBe(before);
+    expect((await credentials.list(upn)).credentials.every((item) => item.issued === undefined)).toBe(true);
+    const saved = await enrollments.get(record.enrollmentId);
+    expect(saved?.mfaConfirmedAt).toBeUndefined();
+    expect(saved?.appPassword).toBeUndefined();
+    expect((await audit.list(record.enrollmentId)).map((entry) => entry.action)).toContain(
+      'app-password-mint-deferred',
+    );
+
+    directory.setMfaRegistered(upn, true);
+    const minted = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    expect(minted.ok).toBe(true);
+  });
+
+  it('keeps a password the employee revealed: disabling finds the claim and leaves the vault version and hash', async () => {
+    const upn = `kept.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn });
+    const minted = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!minted.ok) throw new Error('mint failed');
+    const claim = { id: 'page', holder: 'employee', claimedAt: now.toISOString() } as const;
+    expect(await revealClaims.claim(record.enrollmentId, minted.version, claim)).toBe(true);
+    const result = await activities().disableAppPassword(
+      { enrollmentId: record.enrollmentId, secretName: minted.secretName, version: minted.version },
+      context(),
+    );
+    expect(result).toEqual({ ok: true, revealed: true });
+    expect((await sdk.getSecret(minted.secretName, { version: minted.version })).properties.enabled).toBe(true);
+    expect((await credentials.list(upn)).credentials).toHaveLength(1);
+    expect((await audit.list(record.enrollmentId)).map((entry) => entry.action)).toContain('app-password-kept');
+  });
+
+  it('takes the reveal before disabling, so no reveal can start afterwards, and tries again unharmed', async () => {
+    const record = await savedEnrollment({ userPrincipalName: `taken.${randomUUID()}@contoso.dk` });
+    const minted = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!minted.ok) throw new Error('mint failed');
+    const input = { enrollmentId: record.enrollmentId, secretName: minted.secretName, version: minted.version };
+    expect(await activities().disableAppPassword(input, context())).toEqual({ ok: true, revealed: false });
+    const late = { id: 'page', holder: 'employee', claimedAt: now.toISOString() } as const;
+    expect(await revealClaims.claim(record.enrollmentId, minted.version, late)).toBe(false);
+    // A retried disable (the first try's answer lost) meets its own claim and still disables.
+    expect(await activities().disableAppPassword(input, context())).toEqual({ ok: true, revealed: false });
+    expect((await sdk.getSecret(minted.secretName, { version: minted.version }).catch(() => undefined))?.value).toBe(
+      undefined,
+    );
   });
 
   it('reports a missing enrollment as a permanent failure', async () => {

@@ -6,7 +6,7 @@ import { WebhookSigningKey } from '../../core/webhookSignature.js';
 import { CallbackInbox, type CallbackInboxEntry } from '../../devhost/callbackInbox.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
-import { startRequestFor } from '../helpers/enrollmentJourney.js';
+import { reportMfa, startRequestFor } from '../helpers/enrollmentJourney.js';
 
 /*
  * The dev console's callback inbox over real HTTP through the local runtime: the app's signed stage events arrive at
@@ -102,7 +102,7 @@ describe('dev console callback inbox: the app calling back', () => {
     const { id } = (await start.json()) as { id: string };
 
     await waitForStage(id, 'invited');
-    await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
+    await reportMfa(runtime, id, 'e9101@contoso.dk');
     await waitForStage(id, 'awaiting-verification');
     await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' });
     const entries = await waitForStage(id, 'ready');
@@ -214,7 +214,7 @@ describe('dev console callback inbox: the page and the guards', () => {
     const posts = [
       // A page elsewhere cannot plant a callback: a form can only send form-like content types.
       ['/_dev/callbacks', 'text/plain', event('enr-planted')],
-      ['/_dev/directory', 'application/x-www-form-urlencoded', 'upn=e9101%40contoso.dk&registered=true'],
+      ['/_dev/directory', 'application/x-www-form-urlencoded', 'upn=e9199%40contoso.dk&registered=true'],
       ['/_dev/enrollments', 'application/x-www-form-urlencoded', 'employeeId=E9199&sendCallbacks=on'],
     ] as const;
     for (const [path, type, body] of posts) {
@@ -232,7 +232,7 @@ describe('dev console callback inbox: the page and the guards', () => {
     const json = await deliver(event('enr-planted'), { headers: { origin: 'http://attacker.example' } });
     expect(json.status).toBe(403);
     expect((await callbacks()).length).toBe(before);
-    expect(runtime.directory.isMfaRegistered('e9101@contoso.dk')).toBe(false);
+    expect(runtime.directory.isMfaRegistered('e9199@contoso.dk')).toBe(false);
   });
 });
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollmentListSchema, type EnrollmentListBody, type EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
+import { startTestRuntime, testFunctionKey, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 /** Enrollment id → employee id of everything this file started. */
@@ -58,7 +59,7 @@ beforeAll(async () => {
   cancelledId = [...started].find(([, employeeId]) => employeeId === 'L2')?.[0] ?? '';
   awaitingId = [...started].find(([, employeeId]) => employeeId === 'L3')?.[0] ?? '';
   expect((await runtime.api(`/api/enrollments/${cancelledId}/cancel`, { method: 'POST' })).status).toBe(202);
-  await runtime.api(`/api/enrollments/${awaitingId}/events/mfa-registered`, { method: 'POST' });
+  await reportMfa(runtime, awaitingId, 'l3@contoso.dk');
   await waitFor('the cancellation', async () => ((await stageOf(cancelledId)) === 'cancelled' ? true : undefined));
   await waitFor('MFA recorded', async () =>
     (await stageOf(awaitingId)) === 'awaiting-verification' ? true : undefined,
@@ -161,5 +162,13 @@ describe('bad list queries get a problem document with a pointer per parameter',
   it('needs the function key', async () => {
     expect((await runtime.api('/api/enrollments', { key: null })).status).toBe(401);
     expect((await runtime.api('/api/enrollments', { key: 'guess' })).status).toBe(401);
+  });
+
+  it('takes the function key as the code query parameter too, as the README says, filters and all', async () => {
+    const response = await runtime.api(`/api/enrollments?employeeId=L2&code=${testFunctionKey}`, { key: null });
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as EnrollmentListBody;
+    expect(items.map((item) => item.employeeId)).toEqual(['L2', 'L2']);
+    expect((await runtime.api('/api/enrollments?code=guess', { key: null })).status).toBe(401);
   });
 });

@@ -3,6 +3,7 @@ import { createTableClientFactory, encodeKey } from '../../adapters/tables/table
 import type { EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { reportMfa } from '../helpers/enrollmentJourney.js';
 
 let runtime: TestRuntime;
 
@@ -171,7 +172,7 @@ describe('status, events and cancel', () => {
   it('follows the verifications to ready, never showing a token, code or password', async () => {
     const started = await runtime.api('/api/enrollments', { method: 'POST', json: request('E3001') });
     const { id } = (await started.json()) as { id: string };
-    expect((await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' })).status).toBe(202);
+    expect((await reportMfa(runtime, id, 'e3001@contoso.dk')).status).toBe(202);
     await waitFor('MFA recorded', async () => ((await statusOf(id)).mfaRegistered ? true : undefined));
     expect(await statusOf(id)).toMatchObject({ stage: 'awaiting-verification', contactVerified: false });
     expect((await runtime.api(`/api/enrollments/${id}/events/contact-verified`, { method: 'POST' })).status).toBe(202);

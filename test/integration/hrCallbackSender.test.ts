@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHrCallbackSender } from '../../adapters/hrCallbackSender.js';
+import { checkedLookup, createHrCallbackSender } from '../../adapters/hrCallbackSender.js';
 import { isPermanentError, isTransientError } from '../../core/errors.js';
 import { WebhookSigningKey } from '../../core/webhookSignature.js';
 import { startCallbackReceiver, type CallbackAnswer, type CallbackReceiver } from '../helpers/callbackReceiver.js';
@@ -92,5 +92,56 @@ describe('HR callback sender', () => {
       expect(error.message).not.toContain('v1,');
       expect(error.cause).toBeUndefined();
     }
+  });
+});
+
+describe('HR callback sender in Azure: every address checked again at send time', () => {
+  /** Resolvers that answer from a table: no lookup, and no connection, ever leaves loopback. */
+  const resolving = (addresses: readonly string[]) => () => Promise.resolve(addresses);
+  const sending = (addresses: readonly string[]) =>
+    createHrCallbackSender({ signingKey, timeoutMs: 500, resolveHost: resolving(addresses) });
+
+  it.each([
+    ['loopback', ['127.0.0.1']],
+    ['a private address next to a public one', ['8.8.8.8', '10.0.0.9']],
+    ["Azure's wire server", ['168.63.129.16']],
+    ['nothing at all', []],
+  ])('refuses a host that now resolves to %s, without connecting', async (_, addresses) => {
+    receiver = await startCallbackReceiver(() => 200);
+    const port = new URL(receiver.url).port;
+    const error = await sending(addresses)
+      .send({ url: `http://hr.contoso.example:${port}/cb`, eventId, body })
+      .catch((caught: unknown) => caught);
+    expect(isPermanentError(error)).toBe(true);
+    expect((error as Error).message).toContain('resolves to no address HR can be reached at');
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('refuses an IP literal the policy refuses, which is never looked up', async () => {
+    receiver = await startCallbackReceiver(() => 200);
+    const error = await sending(['8.8.8.8'])
+      .send({ url: `${receiver.url}/cb`, eventId, body })
+      .catch((caught: unknown) => caught);
+    expect(isPermanentError(error)).toBe(true);
+    expect(receiver.received).toEqual([]);
+  });
+
+  it('hands the connection exactly the addresses it checked, without a trailing dot in the name', async () => {
+    const looked: string[] = [];
+    const lookup = checkedLookup((hostname) => {
+      looked.push(hostname);
+      return Promise.resolve(['8.8.8.8', '2606:4700:4700::1111']);
+    });
+    const all = await new Promise<unknown>((resolve, reject) => {
+      lookup('hr.contoso.example.', { all: true }, (error, addresses) => {
+        if (error !== null) reject(error);
+        else resolve(addresses);
+      });
+    });
+    expect(looked).toEqual(['hr.contoso.example']);
+    expect(all).toEqual([
+      { address: '8.8.8.8', family: 4 },
+      { address: '2606:4700:4700::1111', family: 6 },
+    ]);
   });
 });

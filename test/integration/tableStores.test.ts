@@ -3,12 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { InvalidContinuationTokenError, PermanentError, TransientError } from '../../core/errors.js';
-import type { EnrollmentRecord } from '../../core/ports.js';
+import type { EnrollmentRecord, RevealClaim } from '../../core/ports.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableEnrollmentStore } from '../../adapters/tables/enrollmentStore.js';
 import { toStoreError } from '../../adapters/tables/errors.js';
 import { createTableLinkTokenStore } from '../../adapters/tables/linkTokenStore.js';
 import { createTableOneTimeCodeStore } from '../../adapters/tables/oneTimeCodeStore.js';
+import { createTableRateLimiter } from '../../adapters/tables/rateLimiter.js';
 import { createTableRevealClaimStore } from '../../adapters/tables/revealClaimStore.js';
 import { createTableClientFactory, encodeKey } from '../../adapters/tables/tableClients.js';
 
@@ -277,17 +278,77 @@ describe('OneTimeCodeStore', () => {
 
 describe('RevealClaimStore', () => {
   const store = createTableRevealClaimStore(tables);
+  const employee = (claimId: string): RevealClaim => ({
+    id: claimId,
+    holder: 'employee',
+    claimedAt: '2025-01-01T00:00:00.000Z',
+  });
 
-  it('lets exactly one of 50 concurrent claims win', async () => {
+  it('lets exactly one of 50 concurrent claims win, and says whose it is', async () => {
     const enrollmentId = id('enr');
-    expect(await store.isClaimed(enrollmentId, 'v1')).toBe(false);
+    expect(await store.find(enrollmentId, 'v1')).toBeUndefined();
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => store.claim(enrollmentId, 'v1', '2025-01-01T00:00:00.000Z')),
+      Array.from({ length: 50 }, (_, index) => store.claim(enrollmentId, 'v1', employee(`claim-${index}`))),
     );
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await store.isClaimed(enrollmentId, 'v1')).toBe(true);
-    expect(await store.isClaimed(enrollmentId, 'v2')).toBe(false);
-    expect(await store.claim(enrollmentId, 'v2', '2025-01-01T00:00:00.000Z')).toBe(true);
+    const winner = results.indexOf(true);
+    expect(await store.find(enrollmentId, 'v1')).toEqual(employee(`claim-${winner}`));
+    expect(await store.find(enrollmentId, 'v2')).toBeUndefined();
+    const orchestration: RevealClaim = { id: 'deadline', holder: 'orchestration', claimedAt: '2025-01-02T00:00:00Z' };
+    expect(await store.claim(enrollmentId, 'v2', orchestration)).toBe(true);
+    expect(await store.find(enrollmentId, 'v2')).toEqual(orchestration);
+  });
+
+  it('knows its own claim again when the answer to its insert was lost', async () => {
+    const enrollmentId = id('enr');
+    expect(await store.claim(enrollmentId, 'v1', employee('first'))).toBe(true);
+    // The same claim sent again (the SDK retrying an insert that landed) is still this claimer's; another is not.
+    expect(await store.claim(enrollmentId, 'v1', employee('first'))).toBe(true);
+    expect(await store.claim(enrollmentId, 'v1', employee('second'))).toBe(false);
+  });
+
+  it('gives a claim back only to its own claimer', async () => {
+    const enrollmentId = id('enr');
+    await store.claim(enrollmentId, 'v1', employee('mine'));
+    await store.release(enrollmentId, 'v1', 'someone-else');
+    expect((await store.find(enrollmentId, 'v1'))?.id).toBe('mine');
+    await store.release(enrollmentId, 'v1', 'mine');
+    expect(await store.find(enrollmentId, 'v1')).toBeUndefined();
+    await store.release(enrollmentId, 'v1', 'mine'); // already gone: not an error
+    expect(await store.claim(enrollmentId, 'v1', employee('next'))).toBe(true);
+  });
+});
+
+describe('RateLimiter', () => {
+  const limiter = createTableRateLimiter(tables);
+
+  it('grants exactly the limit of 60 concurrent takes, and a released slot to the next', async () => {
+    const key = id('limit');
+    const grants = await Promise.all(Array.from({ length: 60 }, () => limiter.take(key, 10, 60_000)));
+    const granted = grants.flatMap((grant) => (grant.granted ? [grant.slot] : []));
+    expect(granted).toHaveLength(10);
+    expect(new Set(granted.map((slot) => slot.id)).size).toBe(10);
+    const refusal = grants.find((grant) => !grant.granted);
+    expect(refusal?.granted === false && refusal.retryAfterMs).toBeGreaterThan(0);
+    expect((await limiter.take(key, 10, 60_000)).granted).toBe(false);
+    const [first] = granted;
+    if (first === undefined) throw new Error('no slot');
+    await limiter.release(first);
+    await limiter.release(first); // released twice: nothing more happens
+    expect((await limiter.take(key, 10, 60_000)).granted).toBe(true);
+    expect((await limiter.take(key, 10, 60_000)).granted).toBe(false);
+  });
+
+  it('keeps keys and windows apart', async () => {
+    let clock = Date.UTC(2025, 0, 1, 0, 0, 30);
+    const timed = createTableRateLimiter(tables, () => new Date(clock));
+    const key = id('window');
+    expect((await timed.take(key, 1, 60_000)).granted).toBe(true);
+    const refused = await timed.take(key, 1, 60_000);
+    expect(refused).toEqual({ granted: false, retryAfterMs: 30_000 });
+    expect((await timed.take(id('other'), 1, 60_000)).granted).toBe(true);
+    clock += 30_000; // the next window
+    expect((await timed.take(key, 1, 60_000)).granted).toBe(true);
   });
 });
 
@@ -327,7 +388,7 @@ describe('failures', () => {
       { tablePrefix, clientOptions: { retryOptions: { maxRetries: 0 } } },
     );
     const error: unknown = await createTableRevealClaimStore(dead)
-      .isClaimed('enr', 'v1')
+      .find('enr', 'v1')
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(TransientError);
     // A failed table creation is not cached: the next call tries (and here fails) again.

@@ -297,6 +297,58 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await expectOutcome(driver, 'expired', 'retrieval-deadline');
   });
 
+  it('ends revealed, not expired, when the deadline finds the employee had claimed the reveal (its event lost)', async () => {
+    const driver = await readyDriver();
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true, revealed: true });
+    expect(emailKinds(driver)).not.toContain('expired');
+    await expectOutcome(driver, 'revealed');
+  });
+
+  it('ends revealed when a cancel finds the employee had claimed the reveal', async () => {
+    const driver = await readyDriver();
+    await driver.raiseEvent(enrollmentEvents.cancelled);
+    await driver.completeActivity(activityNames.disableAppPassword, { ok: true, revealed: true });
+    await expectOutcome(driver, 'revealed');
+  });
+
+  it('goes back to waiting for MFA when the mint finds none registered, then mints once MFA is reported again', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.completeActivity(activityNames.mintAppPassword, { ok: false, reason: 'mfa-not-registered' });
+    expect(progress(driver)).toMatchObject({
+      stage: 'awaiting-verification',
+      mfaRegistered: false,
+      contactVerified: true,
+    });
+    expect(driver.runtimeStatus).toBe('Running');
+    expect(driver.pendingActivity(activityNames.mintAppPassword)).toBeUndefined();
+    // Still raced against the reminders and the invitation deadline.
+    expect(driver.timers.map((timer) => timer.fireAt)).toEqual(['2026-03-05T08:00:00.000Z']);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    expect(progress(driver)).toMatchObject({ stage: 'issuing', mfaRegistered: true });
+    expect(scheduledNames(driver).filter((name) => name === activityNames.mintAppPassword)).toHaveLength(2);
+    await driver.completeActivity(activityNames.mintAppPassword, reference);
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(progress(driver).stage).toBe('ready');
+  });
+
+  it('expires at the invitation deadline when MFA never comes back after a deferred mint', async () => {
+    const driver = await started();
+    await driver.raiseEvent(enrollmentEvents.contactVerified);
+    await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+    await driver.completeActivity(activityNames.mintAppPassword, { ok: false, reason: 'mfa-not-registered' });
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    await driver.fireNextTimer();
+    await driver.completeActivity(activityNames.sendEmail, { ok: true });
+    expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
+    await expectOutcome(driver, 'expired', 'verification-deadline');
+  });
+
   it('completes as revealed and cancels the retrieval timer', async () => {
     const driver = await readyDriver();
     expect(driver.timers).toHaveLength(1);

@@ -16,6 +16,11 @@ describe('parseEnrollmentListQuery', () => {
     });
   });
 
+  it('leaves the function key sent as code to the host: it is neither a filter nor unknown', () => {
+    expect(parse('code=the-key&stage=ready')).toEqual({ ok: true, value: { stage: 'ready', limit: 25 } });
+    expect(pointers('code=the-key&codes=x')).toEqual(['#/query/codes']);
+  });
+
   it('refuses a parameter given twice, once, whichever values it has', () => {
     expect(parse('limit=1&limit=1&limit=2')).toEqual({
       ok: false,

@@ -21,11 +21,19 @@ const untouched = () => {
 /** Problem responses carry their document as JSON text (functions/handlers/http.ts). */
 const problemOf = (response: HttpResponseInit): unknown => JSON.parse(response.body as string);
 
+/** Names resolve from a table, never through the network. */
+const names: Record<string, readonly string[]> = {
+  'hr.contoso.com': ['10.20.30.40'],
+  'hr.example.org': ['8.8.8.8', '127.0.0.1'],
+};
+
 function startWith(settings: Record<string, string>, callbackUrl: string) {
   const handlers = createHrApiHandlers({
     config: loadConfig(settings),
     enrollments: untouched,
     credentials: untouched,
+    directory: untouched,
+    resolveHost: (hostname) => Promise.resolve(names[hostname] ?? []),
     instances: untouched,
     now: () => new Date(),
     newId: untouched,
@@ -54,6 +62,9 @@ describe('start handler: the deployment-dependent callbackUrl checks', () => {
     ['a private address', 'https://10.1.2.3/cb'],
     ['loopback', 'https://127.0.0.1:8443/cb'],
     ['IPv6 link-local', 'https://[fe80::1]/cb'],
+    ['a name that resolves to a private address', 'https://hr.contoso.com/cb'],
+    ['the same name with a trailing dot', 'https://hr.contoso.com./cb'],
+    ['a name with one loopback address among public ones', 'https://hr.example.org/cb'],
   ])('refuses %s in Azure, before anything is written', async (_, url) => {
     const response = await startWith(azureSettings, url);
     expect(response.status).toBe(400);
@@ -61,9 +72,17 @@ describe('start handler: the deployment-dependent callbackUrl checks', () => {
       errors: [
         {
           pointer: '/callbackUrl',
-          detail: 'expected a host HR can be reached at; loopback, private and link-local addresses are refused',
+          detail:
+            'expected a host HR can be reached at; loopback, private, link-local and platform addresses are refused',
         },
       ],
+    });
+  });
+
+  it('refuses a name that does not resolve', async () => {
+    const response = await startWith(azureSettings, 'https://nowhere.contoso.com/cb');
+    expect(problemOf(response)).toMatchObject({
+      errors: [{ pointer: '/callbackUrl', detail: 'expected a host name that resolves to an address' }],
     });
   });
 

@@ -24,7 +24,7 @@ import type {
 } from '../../core/ports.js';
 import type { Stage } from '../../core/stages.js';
 import { hashToken, newLinkToken } from '../../core/tokens.js';
-import { createEmployeePageHandlers } from '../../functions/handlers/employeePages.js';
+import { createEmployeePageHandlers, type EmployeePageHandlers } from '../../functions/handlers/employeePages.js';
 import { script, stylesheet } from '../../pages/assets.js';
 import {
   enrollmentPage,
@@ -489,7 +489,7 @@ const unused = (): never => {
 
 interface Fixture {
   readonly call: (
-    handler: 'enrollmentPage' | 'revealPage' | 'confirmMfa' | 'sendContactCode' | 'sendRevealCode' | 'reveal',
+    handler: keyof EmployeePageHandlers,
     path: string,
     options?: { form?: Record<string, string>; headers?: Record<string, string> },
   ) => Promise<HttpResponseInit>;
@@ -502,7 +502,7 @@ interface Fixture {
   setMfa(registered: boolean): void;
 }
 
-function fixture(locale: Locale): Fixture {
+function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example'): Fixture {
   const now = new Date('2026-03-10T10:00:00.000Z');
   const record: EnrollmentRecord = {
     enrollmentId: 'enr-1',
@@ -543,6 +543,7 @@ function fixture(locale: Locale): Fixture {
     get: (id) => Promise.resolve(id === 'enr-1' ? record : undefined),
     setAppPassword: unused,
     markVerified: () => Promise.resolve(),
+    clearVerified: unused,
     delete: unused,
     list: unused,
   };
@@ -557,7 +558,7 @@ function fixture(locale: Locale): Fixture {
   };
   const revealClaims: RevealClaimStore = {
     claim: () => Promise.resolve(claimed ? false : (claimed = true)),
-    isClaimed: () => Promise.resolve(claimed),
+    find: unused,
     release: unused,
   };
   const audit: AuditLog = { append: () => Promise.resolve(), list: unused };
@@ -585,7 +586,7 @@ function fixture(locale: Locale): Fixture {
 
   const handlers = createEmployeePageHandlers({
     config: {
-      PUBLIC_BASE_URL: 'https://enroll.contoso.example',
+      PUBLIC_BASE_URL: publicBaseUrl,
       MFA_SETUP_URL: 'https://aka.ms/mysecurityinfo',
       TIME_ZONE: zone,
       DEFAULT_LOCALE: 'da',
@@ -600,8 +601,8 @@ function fixture(locale: Locale): Fixture {
     audit: () => Promise.resolve(audit),
     rateLimiter: () =>
       Promise.resolve({
-        hit: () => Promise.resolve({ allowed: true, count: 1 }),
-        isLimited: () => Promise.resolve(false),
+        take: (key) => Promise.resolve({ granted: true, slot: { key, id: 'slot' } }),
+        release: () => Promise.resolve(),
       }),
     vault: () => Promise.resolve(vault),
     mailer: () => Promise.resolve(mailer),
@@ -708,6 +709,40 @@ describe('the employee page handlers', () => {
     const stopped = await app.call('enrollmentPage', `${base}?refresh=off`);
     expect(headersOf(stopped).get('refresh')).toBeNull();
     expect(bodyOf(stopped)).toContain(catalogues.en.pages.password.checkNow);
+  });
+
+  it('send HSTS for a year over https and name the session cookie __Host-, which then opens the reveal', async () => {
+    const app = fixture('en');
+    const base = `/e/${app.enrollToken}`;
+    const page = await app.call('enrollmentPage', base);
+    const hsts = /^max-age=(\d+)/.exec(headersOf(page).get('strict-transport-security') ?? '');
+    expect(Number(hsts?.[1])).toBeGreaterThanOrEqual(365 * 86_400);
+    const csrf = app.csrf(app.enrollToken);
+    await app.call('sendContactCode', `${base}/contact/send`, { form: { csrf, channel: 'sms' } });
+    const code = /\d{6}/.exec(app.sms[0]?.text ?? '')?.[0] ?? 'missing';
+    const verified = await app.call('verifyContactCode', `${base}/contact/verify`, { form: { csrf, code } });
+    expect(verified.status).toBe(303);
+    expect(headersOf(verified).get('strict-transport-security')).toBe(hsts?.[0]);
+    const [cookie] = verified.cookies ?? [];
+    expect(cookie).toMatchObject({ name: '__Host-enrollment_session', secure: true, path: '/', httpOnly: true });
+    expect(cookie?.domain).toBeUndefined();
+    app.setProgress({ stage: 'ready', mfaRegistered: true, contactVerified: true });
+    const shown = await app.call('reveal', `${base}/reveal`, {
+      form: { csrf },
+      headers: { cookie: `${cookie?.name ?? ''}=${cookie?.value ?? ''}` },
+    });
+    expect(shown.status).toBe(200);
+  });
+
+  it('send no HSTS and keep the plain cookie name on plain-http localhost', async () => {
+    const app = fixture('en', 'http://localhost:7071');
+    const base = `/e/${app.enrollToken}`;
+    expect(headersOf(await app.call('enrollmentPage', base)).get('strict-transport-security')).toBeNull();
+    const csrf = app.csrf(app.enrollToken);
+    await app.call('sendContactCode', `${base}/contact/send`, { form: { csrf, channel: 'sms' } });
+    const code = /\d{6}/.exec(app.sms[0]?.text ?? '')?.[0] ?? 'missing';
+    const verified = await app.call('verifyContactCode', `${base}/contact/verify`, { form: { csrf, code } });
+    expect(verified.cookies?.[0]).toMatchObject({ name: 'enrollment_session', secure: false });
   });
 
   it('show the retrieval deadline, then the password with the guide for the visitor’s device open', async () => {

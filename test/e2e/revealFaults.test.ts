@@ -1,0 +1,149 @@
+import { SecretClient } from '@azure/keyvault-secrets';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
+import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
+import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
+import { appPasswordSecretName } from '../../functions/handlers/activities.js';
+import { csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
+import { readyWithSession, stageOf, type ReadyEnrollment } from '../helpers/enrollmentJourney.js';
+import { startTableFaultProxy, type TableFaultProxy } from '../helpers/tableFaultProxy.js';
+import { startTestRuntime, testRelyingServiceKey, type TestRuntime } from '../helpers/testRuntime.js';
+import { waitFor } from '../helpers/waitFor.js';
+
+/*
+ * Every step after a reveal's claim, made to fail through the local runtime: the app's tables behind a proxy that
+ * faults chosen requests, the task hub refusing the PasswordRevealed event, the vault failing the read. The password
+ * is shown whenever it was read, is never lost, never disabled once shown, and keeps verifying.
+ */
+
+let runtime: TestRuntime;
+let proxy: TableFaultProxy;
+const prefix = `Rf${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  proxy = await startTableFaultProxy(inject('azuriteConnectionString'));
+  runtime = await startTestRuntime({
+    APP_TABLES: proxy.connectionString,
+    APP_TABLE_PREFIX: prefix,
+    // Long enough to reach the reveal, short enough to watch the deadline reconcile a lost event.
+    RETRIEVAL_VALID_FOR: 'PT40S',
+  });
+}, 60_000);
+
+afterEach(() => {
+  proxy.clear();
+  runtime.raiseEventFaults.clear();
+});
+
+afterAll(async () => {
+  await runtime.stop();
+  await proxy.close();
+});
+
+const inserts = (table: string) => ({ method: 'POST', path: new RegExp(`/${prefix}${table}(\\?|$)`) });
+
+async function reveal(ready: ReadyEnrollment): Promise<{ status: number; password: string | undefined }> {
+  const csrf = csrfOf((await ready.agent.get(ready.revealPath)).html);
+  const page = await ready.agent.submit(`${ready.revealPath}/reveal`, { csrf });
+  return { status: page.status, password: revealedPassword(page.html) };
+}
+
+async function auditActions(enrollmentId: string): Promise<{ action: string; detail?: string }[]> {
+  const tables = createTableClientFactory(
+    { connectionString: inject('azuriteConnectionString') },
+    { tablePrefix: prefix },
+  );
+  return createTableAuditLog(tables).list(enrollmentId);
+}
+
+/** What must hold of a password once shown: the vault version enabled, and verify saying valid. */
+async function expectKept(ready: ReadyEnrollment, password: string): Promise<void> {
+  const vault = new SecretClient(runtime.vault.url, createLocalEmulatorCredential(), {
+    allowInsecureConnection: true,
+    disableChallengeResourceVerification: true,
+  });
+  const secret = await vault.getSecret(appPasswordSecretName(ready.id));
+  expect(secret.properties.enabled).toBe(true);
+  expect(secret.value).toBe(password);
+  const verified = await runtime.api('/api/app-passwords/verify', {
+    method: 'POST',
+    key: testRelyingServiceKey,
+    json: { userPrincipalName: ready.upn, password },
+  });
+  expect(await verified.json()).toMatchObject({ valid: true });
+}
+
+describe('a reveal no transient failure can burn', () => {
+  it.each([
+    [503, 'retried by the SDK'],
+    [403, 'refused at once'],
+  ])(
+    'shows the password while every audit write after the claim fails (%i, %s); the outcome records the reveal',
+    async (status) => {
+      const ready = await readyWithSession(runtime);
+      proxy.inject(inserts('Audit'), 1_000, 'fail', status);
+      const shown = await reveal(ready);
+      expect(shown.status).toBe(200);
+      expect(shown.password).toBeDefined();
+      expect(proxy.faulted).toBeGreaterThan(0);
+      proxy.clear();
+      await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
+      await expectKept(ready, shown.password ?? '');
+      const outcome = await waitFor('the outcome in the audit trail', async () =>
+        (await auditActions(ready.id)).find((entry) => entry.action === 'enrollment-revealed'),
+      );
+      expect(outcome.detail).toMatch(/^version \w+ claimed at \d{4}-/);
+    },
+    60_000,
+  );
+
+  it('shows the password when the answer to its claim is lost after the claim landed', async () => {
+    const ready = await readyWithSession(runtime);
+    proxy.inject(inserts('RevealClaims'), 1, 'lose-answer');
+    const shown = await reveal(ready);
+    expect(proxy.faulted).toBe(1);
+    expect(shown.status).toBe(200);
+    expect(shown.password).toBeDefined();
+    await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
+    await expectKept(ready, shown.password ?? '');
+  }, 60_000);
+
+  it('shows the password when PasswordRevealed cannot be raised; the deadline finds the claim and ends revealed', async () => {
+    const ready = await readyWithSession(runtime);
+    runtime.raiseEventFaults.fail(1_000, 503);
+    const shown = await reveal(ready);
+    expect(shown.status).toBe(200);
+    expect(shown.password).toBeDefined();
+    runtime.raiseEventFaults.clear();
+    // The event never arrived: the enrollment still looks ready, until the retrieval deadline reads the claim.
+    expect(await stageOf(runtime, ready.id)).toBe('ready');
+    await waitFor(
+      'revealed at the deadline',
+      async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined),
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    const actions = (await auditActions(ready.id)).map((entry) => entry.action);
+    expect(actions).toContain('app-password-kept');
+    expect(actions).not.toContain('app-password-disabled');
+    expect(
+      runtime.mail.messages().filter((m) => m.to.includes(ready.invite) && /expired|udløbet/i.test(m.subject)),
+    ).toEqual([]);
+    await expectKept(ready, shown.password ?? '');
+  }, 120_000);
+
+  it('gives the reveal back when the vault read fails, even through failing storage, and the next try shows it', async () => {
+    const ready = await readyWithSession(runtime);
+    runtime.vault.failNext(1, 503);
+    // The first attempt to give the claim back fails outright (the SDK's own retries included).
+    proxy.inject({ method: 'DELETE', path: new RegExp(`/${prefix}RevealClaims\\(`) }, 4);
+    const failed = await reveal(ready);
+    expect(failed.status).toBe(500);
+    expect(failed.password).toBeUndefined();
+    expect(proxy.faulted).toBe(4);
+    const shown = await reveal(ready);
+    expect(shown.status).toBe(200);
+    expect(shown.password).toBeDefined();
+    await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
+    await expectKept(ready, shown.password ?? '');
+  }, 60_000);
+});
