@@ -11,7 +11,7 @@ const noSuchName = new Set(['ENOTFOUND', 'ENODATA', 'EAI_NONAME', 'EAI_NODATA'])
  */
 export const resolveHost: ResolveHost = async (hostname) => {
   try {
-    return (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+    return (await lookup(hostname, { all: true, order: 'verbatim' })).map((entry) => entry.address);
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : '';
     if (noSuchName.has(code)) return [];
