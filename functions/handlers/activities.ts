@@ -4,7 +4,7 @@ import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { labelOf } from '../../core/appPasswordLabels.js';
 import type { Config } from '../../core/config.js';
 import { composeMail, type MailContent } from '../../core/emails.js';
-import { ensureError, isPermanentError } from '../../core/errors.js';
+import { ensureError, isPermanentError, isThrottledError } from '../../core/errors.js';
 import { hrCallbackEvent } from '../../core/hrCallbackEvent.js';
 import { enrollmentLink, revealLink } from '../../core/links.js';
 import type {
@@ -16,6 +16,7 @@ import type {
   RecordOutcomeInput,
   SendEmailInput,
 } from '../../core/orchestrationContract.js';
+import { vaultThrottled } from '../../core/orchestrationContract.js';
 import type {
   AppPasswordCredentialStore,
   AppPasswordReference,
@@ -211,6 +212,8 @@ export function createActivities(deps: ActivityDependencies): Activities {
         await audit(record.enrollmentId, 'app-password-minted', `version ${reference.version}`);
         return { ok: true, ...reference };
       } catch (error) {
+        // Nothing was written, or the retry finds what was: the orchestration waits as asked and mints again.
+        if (isThrottledError(error)) return vaultThrottled(error.retryAfterMs);
         if (!isPermanentError(error)) throw error;
         await audit(record.enrollmentId, 'app-password-mint-refused', error.message);
         return { ok: false, reason: 'vault-refused' };
@@ -221,6 +224,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
       try {
         await (await deps.vault()).disableAppPassword({ secretName: input.secretName, version: input.version });
       } catch (error) {
+        if (isThrottledError(error)) return vaultThrottled(error.retryAfterMs);
         if (!isPermanentError(error)) throw error;
         await audit(input.enrollmentId, 'app-password-disable-refused', error.message);
         return { ok: false, reason: 'vault-refused' };
