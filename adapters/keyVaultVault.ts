@@ -2,8 +2,10 @@ import type { AccessToken, TokenCredential } from '@azure/identity';
 import { setTimeout as delay } from 'node:timers/promises';
 import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
 import { isThrottledError, PermanentError, ThrottledError, TransientError } from '../core/errors.js';
+import { keyVaultLimits, type KeyVaultBudget, type KeyVaultLimits } from '../core/keyVaultLimits.js';
 import { parseRetryAfter } from '../core/retryAfter.js';
 import type { AppPasswordReference, AppPasswordTags, Vault } from '../core/ports.js';
+import { KeyVaultPacer } from './keyVaultPacer.js';
 
 /** Marks the secrets this service writes, so ops can tell them apart from other secrets in a shared vault. */
 export const appPasswordContentType = 'text/plain; purpose=app-password';
@@ -23,6 +25,8 @@ export interface KeyVaultVaultOptions {
    * serves a person waiting on the reveal page, and there is nowhere durable to park a page request.
    */
   readonly throttledReadBudgetMs?: number;
+  /** What this instance sends per window (see KeyVaultPacer); defaults to Key Vault's own limits. */
+  readonly budget?: KeyVaultLimits;
 }
 
 const defaultThrottledReadBudgetMs = 5_000;
@@ -53,9 +57,13 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
   };
   const client = new SecretClient(options.vaultUrl, options.credential, clientOptions);
   const readBudgetMs = options.throttledReadBudgetMs ?? defaultThrottledReadBudgetMs;
+  const pacer = new KeyVaultPacer(options.budget ?? keyVaultLimits);
+  const turn = (budget: KeyVaultBudget, operation: string, secretName: string) =>
+    pacer.turn(budget, `Key Vault ${operation} of secret '${secretName}'`);
 
   return {
     async storeAppPassword(secretName, value, tags, expiresOn) {
+      await turn('secretWrites', 'store', secretName);
       let properties: SecretProperties;
       try {
         const secret = await client.setSecret(secretName, value, {
@@ -71,6 +79,7 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
     },
 
     async findLiveAppPassword(secretName) {
+      await turn('otherOperations', 'find', secretName);
       let newest: SecretProperties | undefined;
       try {
         for await (const properties of client.listPropertiesOfSecretVersions(secretName)) {
@@ -88,6 +97,7 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
 
     async readAppPassword({ secretName, version }) {
       const value = await waitingOutThrottling(readBudgetMs, async () => {
+        await turn('otherOperations', 'read', secretName);
         try {
           return (await client.getSecret(secretName, { version })).value;
         } catch (error) {
@@ -99,6 +109,7 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
     },
 
     async disableAppPassword({ secretName, version }) {
+      await turn('otherOperations', 'disable', secretName);
       try {
         await client.updateSecretProperties(secretName, version, { enabled: false });
       } catch (error) {

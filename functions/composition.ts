@@ -123,6 +123,11 @@ export function createServices(config: Config): Services {
         vaultUrl: config.KEYVAULT_URL,
         credential: await credential(),
         localEmulator: config.USE_LOCAL_EMULATORS,
+        budget: {
+          secretWrites: config.KEYVAULT_SECRET_WRITE_BUDGET,
+          otherOperations: config.KEYVAULT_OTHER_OPERATION_BUDGET,
+          windowMs: config.KEYVAULT_BUDGET_WINDOW,
+        },
       }),
     ),
     mailer: lazy(async () =>
