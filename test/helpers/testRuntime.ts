@@ -20,11 +20,12 @@ export interface TestRuntime extends RunningRuntime {
 
 /**
  * Starts the local runtime against the run's shared Azurite, with its own task hub and table prefix so test files
- * never see each other's data.
+ * never see each other's data. `options` can set the local vault's limits, or reach that Azurite another way (through
+ * a counting proxy, say).
  */
 export async function startTestRuntime(
   settings: Record<string, string> = {},
-  options: Pick<RuntimeOptions, 'vaultLimits'> = {},
+  options: Partial<Pick<RuntimeOptions, 'vaultLimits' | 'storageConnectionString'>> = {},
 ): Promise<TestRuntime> {
   const connectionString = inject('azuriteConnectionString');
   const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
