@@ -27,6 +27,11 @@ export interface KeyVaultVaultOptions {
   readonly throttledReadBudgetMs?: number;
   /** What this instance sends per window (see KeyVaultPacer); defaults to Key Vault's own limits. */
   readonly budget?: KeyVaultLimits;
+  /**
+   * Told of each throttled read it waits out (no secret in the message): that the vault throttles is worth a log line
+   * even when nobody noticed.
+   */
+  readonly onThrottledRead?: (message: string) => void;
 }
 
 const defaultThrottledReadBudgetMs = 5_000;
@@ -96,7 +101,7 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
     },
 
     async readAppPassword({ secretName, version }) {
-      const value = await waitingOutThrottling(readBudgetMs, async () => {
+      const value = await waitingOutThrottling(readBudgetMs, options.onThrottledRead, async () => {
         await turn('otherOperations', 'read', secretName);
         try {
           return (await client.getSecret(secretName, { version })).value;
@@ -133,9 +138,14 @@ export function createLocalEmulatorCredential(): TokenCredential {
 
 /**
  * Runs `attempt`, and again after each `ThrottledError` for as long as the wait it asks for (or 1 s, 2 s, … without
- * one) still ends within `budgetMs` of the start; then the last `ThrottledError` is thrown.
+ * one) still ends within `budgetMs` of the start, telling `onWait` of each wait; then the last `ThrottledError` is
+ * thrown.
  */
-async function waitingOutThrottling<T>(budgetMs: number, attempt: () => Promise<T>): Promise<T> {
+async function waitingOutThrottling<T>(
+  budgetMs: number,
+  onWait: ((message: string) => void) | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + budgetMs;
   for (let retry = 0; ; retry += 1) {
     try {
@@ -144,6 +154,7 @@ async function waitingOutThrottling<T>(budgetMs: number, attempt: () => Promise<
       if (!isThrottledError(error)) throw error;
       const waitMs = error.retryAfterMs ?? firstThrottleBackoffMs * 2 ** retry;
       if (Date.now() + waitMs > deadline) throw error;
+      onWait?.(`${error.message}; waiting ${waitMs} ms and reading again`);
       await delay(waitMs);
     }
   }

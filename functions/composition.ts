@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Config } from '../core/config.js';
+import { redact } from '../core/redact.js';
 import type {
   AppPasswordCredentialStore,
   AuditLog,
@@ -127,6 +128,10 @@ export function createServices(config: Config): Services {
           secretWrites: config.KEYVAULT_SECRET_WRITE_BUDGET,
           otherOperations: config.KEYVAULT_OTHER_OPERATION_BUDGET,
           windowMs: config.KEYVAULT_BUDGET_WINDOW,
+        },
+        // A read waits for a person, outside any activity: the worker's stderr reaches the host's log.
+        onThrottledRead: (message) => {
+          console.warn(redact(message));
         },
       }),
     ),

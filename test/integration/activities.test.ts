@@ -269,12 +269,22 @@ describe('mintAppPassword against the local vault', () => {
     if (!minted.ok) throw new Error('mint failed');
     const input = { enrollmentId: record.enrollmentId, secretName: minted.secretName, version: minted.version };
 
+    const warnings: string[] = [];
+    const logged = new InvocationContext({
+      functionName: 'disableAppPassword',
+      logHandler: (level, ...args) => {
+        if (level === 'warning') warnings.push(args.map(String).join(' '));
+      },
+    });
     vault.failNext(1, 429, 2);
-    await expect(activities().disableAppPassword(input, context())).resolves.toEqual({
+    await expect(activities().disableAppPassword(input, logged)).resolves.toEqual({
       ok: false,
       reason: 'vault-throttled',
       retryAfterMs: 2_000,
     });
+    expect(warnings).toEqual([
+      `Key Vault disable of secret '${minted.secretName}' failed (status 429, Throttled); the enrollment waits 2000 ms, as asked, and tries again`,
+    ]);
     expect((await credentials.list(upn)).credentials).toHaveLength(1);
 
     await expect(activities().disableAppPassword(input, context())).resolves.toEqual({ ok: true });

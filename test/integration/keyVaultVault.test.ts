@@ -153,19 +153,29 @@ describe('Key Vault adapter against the local vault', () => {
     await expect(adapter.readAppPassword(reference)).resolves.toBe(value);
   });
 
-  it('waits out a throttled read within its budget, as long as Retry-After asks', async () => {
+  it('waits out a throttled read within its budget, as long as Retry-After asks, and says so', async () => {
+    const waits: string[] = [];
+    const logging = createKeyVaultVault({
+      vaultUrl: vault.url,
+      credential: createLocalEmulatorCredential(),
+      localEmulator: true,
+      onThrottledRead: (message) => waits.push(message),
+    });
     const name = uniqueName();
     const value = uniqueValue();
-    const reference = await adapter.storeAppPassword(name, value, tags, undefined);
+    const reference = await logging.storeAppPassword(name, value, tags, undefined);
     const before = vault.requests.length;
 
     vault.failNext(1, 429, 1);
-    await expect(adapter.readAppPassword(reference)).resolves.toBe(value);
+    await expect(logging.readAppPassword(reference)).resolves.toBe(value);
 
     const path = `/secrets/${name}/${reference.version}`;
     expect(vault.requests.slice(before)).toEqual([
       { method: 'GET', path, status: 429 },
       { method: 'GET', path, status: 200 },
+    ]);
+    expect(waits).toEqual([
+      `Key Vault read of secret '${name}' failed (status 429, Throttled); waiting 1000 ms and reading again`,
     ]);
   });
 
