@@ -1,8 +1,11 @@
 import type { AccessToken, TokenCredential } from '@azure/identity';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SecretClient, type SecretClientOptions, type SecretProperties } from '@azure/keyvault-secrets';
-import { PermanentError, TransientError } from '../core/errors.js';
+import { isThrottledError, PermanentError, ThrottledError, TransientError } from '../core/errors.js';
+import { keyVaultLimits, type KeyVaultBudget, type KeyVaultLimits } from '../core/keyVaultLimits.js';
 import { parseRetryAfter } from '../core/retryAfter.js';
 import type { AppPasswordReference, AppPasswordTags, Vault } from '../core/ports.js';
+import { KeyVaultPacer } from './keyVaultPacer.js';
 
 /** Marks the secrets this service writes, so ops can tell them apart from other secrets in a shared vault. */
 export const appPasswordContentType = 'text/plain; purpose=app-password';
@@ -17,31 +20,55 @@ export interface KeyVaultVaultOptions {
    * (vault.azure.net) is a parent domain of the vault host, which a loopback host never is. Never set it for Azure.
    */
   readonly localEmulator?: boolean;
+  /**
+   * How long a throttled read may wait in place, honouring `Retry-After`, before it gives up (default 5 s). A read
+   * serves a person waiting on the reveal page, and there is nowhere durable to park a page request.
+   */
+  readonly throttledReadBudgetMs?: number;
+  /** What this instance sends per window (see KeyVaultPacer); defaults to Key Vault's own limits. */
+  readonly budget?: KeyVaultLimits;
+  /**
+   * Told of each throttled read it waits out (no secret in the message): that the vault throttles is worth a log line
+   * even when nobody noticed.
+   */
+  readonly onThrottledRead?: (message: string) => void;
 }
+
+const defaultThrottledReadBudgetMs = 5_000;
+/** Without a `Retry-After`, a throttled read waits 1 s, then 2 s, … (Key Vault's throttling guidance). */
+const firstThrottleBackoffMs = 1_000;
 
 /**
  * The `Vault` port on Azure Key Vault.
  *
- * Failures become `TransientError` (429, 408, 5xx, no response at all) or `PermanentError` (any other status).
- * Their messages name the operation and the secret and copy only the status and error codes: the SDK's error holds
- * the request, whose body is the password, so it is never passed on, not even as `cause`.
+ * Failures become `ThrottledError` (429, with `retryAfterMs` when Key Vault sent `Retry-After`), `TransientError`
+ * (408, 5xx, no response at all) or `PermanentError` (any other status). Writes, updates and lists are tried once:
+ * the activities hand a throttled one back to the orchestration, which waits on a durable timer (docs/architecture.md).
+ * Reads wait in place within a small budget, since a person is waiting on them. Error messages name the operation and
+ * the secret and copy only the status and error codes: the SDK's error holds the request, whose body is the password,
+ * so it is never passed on, not even as `cause`.
  */
 export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
   const clientOptions: SecretClientOptions = {
-    // maxRetries is the one limit of the SDK's single retry policy, which runs both its throttling strategy
-    // (429/503 with Retry-After: waits that long, then resends) and its exponential strategy (408, 5xx, network
-    // errors). With 0, the first answer is final: a 429 is thrown at once, no blind resend, and Retry-After reaches
-    // Durable's retry policy as TransientError.retryAfterMs. Key Vault's 401 challenge round trip is done by its
-    // auth policy, not the retry policy, and still works.
+    // maxRetries is the one limit of the SDK's single retry policy, which runs both its throttling strategy (429 or
+    // 503 with Retry-After: sleeps that long, however long, then resends; a 429 without Retry-After is not retried)
+    // and its exponential strategy (408, 5xx, network errors). With 0, the first answer is final: no blind resend of
+    // a write, no sleep holding an activity slot, and Retry-After reaches the caller as ThrottledError.retryAfterMs.
+    // Key Vault's 401 challenge round trip is done by its auth policy, not the retry policy, and still works.
     retryOptions: { maxRetries: 0 },
     ...(options.localEmulator === true
       ? { allowInsecureConnection: true, disableChallengeResourceVerification: true }
       : {}),
   };
   const client = new SecretClient(options.vaultUrl, options.credential, clientOptions);
+  const readBudgetMs = options.throttledReadBudgetMs ?? defaultThrottledReadBudgetMs;
+  const pacer = new KeyVaultPacer(options.budget ?? keyVaultLimits);
+  const turn = (budget: KeyVaultBudget, operation: string, secretName: string) =>
+    pacer.turn(budget, `Key Vault ${operation} of secret '${secretName}'`);
 
   return {
     async storeAppPassword(secretName, value, tags, expiresOn) {
+      await turn('secretWrites', 'store', secretName);
       let properties: SecretProperties;
       try {
         const secret = await client.setSecret(secretName, value, {
@@ -57,6 +84,7 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
     },
 
     async findLiveAppPassword(secretName) {
+      await turn('otherOperations', 'find', secretName);
       let newest: SecretProperties | undefined;
       try {
         for await (const properties of client.listPropertiesOfSecretVersions(secretName)) {
@@ -73,17 +101,20 @@ export function createKeyVaultVault(options: KeyVaultVaultOptions): Vault {
     },
 
     async readAppPassword({ secretName, version }) {
-      let value: string | undefined;
-      try {
-        value = (await client.getSecret(secretName, { version })).value;
-      } catch (error) {
-        throw translate('read', secretName, error);
-      }
+      const value = await waitingOutThrottling(readBudgetMs, options.onThrottledRead, async () => {
+        await turn('otherOperations', 'read', secretName);
+        try {
+          return (await client.getSecret(secretName, { version })).value;
+        } catch (error) {
+          throw translate('read', secretName, error);
+        }
+      });
       if (value === undefined) throw new PermanentError(`Key Vault read of secret '${secretName}' returned no value`);
       return value;
     },
 
     async disableAppPassword({ secretName, version }) {
+      await turn('otherOperations', 'disable', secretName);
       try {
         await client.updateSecretProperties(secretName, version, { enabled: false });
       } catch (error) {
@@ -103,6 +134,30 @@ export function createLocalEmulatorCredential(): TokenCredential {
     getToken: (): Promise<AccessToken> =>
       Promise.resolve({ token: 'local-dev-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
   };
+}
+
+/**
+ * Runs `attempt`, and again after each `ThrottledError` for as long as the wait it asks for (or 1 s, 2 s, … without
+ * one) still ends within `budgetMs` of the start, telling `onWait` of each wait; then the last `ThrottledError` is
+ * thrown.
+ */
+async function waitingOutThrottling<T>(
+  budgetMs: number,
+  onWait: ((message: string) => void) | undefined,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let retry = 0; ; retry += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isThrottledError(error)) throw error;
+      const waitMs = error.retryAfterMs ?? firstThrottleBackoffMs * 2 ** retry;
+      if (Date.now() + waitMs > deadline) throw error;
+      onWait?.(`${error.message}; waiting ${waitMs} ms and reading again`);
+      await delay(waitMs);
+    }
+  }
 }
 
 function tagRecord(tags: AppPasswordTags): Record<string, string> {
@@ -151,7 +206,8 @@ function translate(operation: string, secretName: string, error: unknown): Error
   );
   const detail = [status === undefined ? 'no response' : `status ${status}`, ...codes].join(', ');
   const message = `Key Vault ${operation} of secret '${secretName}' failed (${detail})`;
-  if (status === undefined || status === 408 || status === 429 || status >= 500) {
+  if (status === 429) return new ThrottledError(message, { retryAfterMs: retryAfterMs(facts) });
+  if (status === undefined || status === 408 || status >= 500) {
     return new TransientError(message, { retryAfterMs: retryAfterMs(facts) });
   }
   return new PermanentError(message);

@@ -1,7 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAzurite, type RunningAzurite } from '../devhost/azurite.js';
 import { freeAzuritePorts, freeRuntimePorts } from '../devhost/freePort.js';
-import { startRuntime, type RunningRuntime } from '../devhost/runtime.js';
+import { startRuntime, type RunningRuntime, type RuntimeOptions } from '../devhost/runtime.js';
 
 /** What the benchmarks share: a bounded pool, polling, percentiles, and the runtime on the bundle. */
 
@@ -19,13 +19,18 @@ export async function pool<T>(items: readonly T[], limit: number, work: (item: T
   );
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
@@ -42,6 +47,7 @@ export async function startBenchRuntime(options: {
   functionKey: string;
   keysByFunction?: Readonly<Record<string, readonly string[]>>;
   settings?: Readonly<Record<string, string>>;
+  vaultLimits?: RuntimeOptions['vaultLimits'];
 }): Promise<BenchRuntime> {
   const azurite: RunningAzurite = await startAzurite(await freeAzuritePorts());
   const runtime = await startRuntime({
@@ -50,6 +56,7 @@ export async function startBenchRuntime(options: {
     functionKeys: [options.functionKey],
     ...(options.keysByFunction === undefined ? {} : { keysByFunction: options.keysByFunction }),
     ...(options.settings === undefined ? {} : { settings: options.settings }),
+    ...(options.vaultLimits === undefined ? {} : { vaultLimits: options.vaultLimits }),
     pollIntervalMs: 25,
     appEntry: pathToFileURL(`${root}dist/app/index.js`).href,
   });

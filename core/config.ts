@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { parseDurationMs } from './duration.js';
+import { keyVaultLimits } from './keyVaultLimits.js';
+import { defaultVaultThrottleSpreadMs } from './orchestrationContract.js';
 import { parseMailServer } from './mailClients.js';
 import { signingKeyBytes, WebhookSigningKey } from './webhookSignature.js';
 
@@ -182,6 +184,11 @@ export const configSchema = z.object({
   CALLBACK_RETRY_FIRST_INTERVAL: z._default(duration('PT10S'), 10_000),
   CALLBACK_RETRY_MAX_INTERVAL: z._default(duration('PT5M'), 300_000),
   CALLBACK_RETRY_MAX_ATTEMPTS: z._default(integer(1, 20), 6),
+  // What one instance sends to Key Vault per window: by default the vault's own limits (core/keyVaultLimits.ts).
+  KEYVAULT_SECRET_WRITE_BUDGET: z._default(integer(1, 100_000), keyVaultLimits.secretWrites),
+  KEYVAULT_OTHER_OPERATION_BUDGET: z._default(integer(1, 1_000_000), keyVaultLimits.otherOperations),
+  KEYVAULT_BUDGET_WINDOW: z._default(duration('PT10S'), keyVaultLimits.windowMs),
+  KEYVAULT_THROTTLE_SPREAD: z._default(duration('PT10S'), defaultVaultThrottleSpreadMs),
 });
 
 export type Config = z.output<typeof configSchema>;

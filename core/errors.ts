@@ -6,7 +6,7 @@
 
 /** A failure that may go away by itself (throttling, 5xx, network): Durable retry policies retry it. */
 export class TransientError extends Error {
-  override readonly name = 'TransientError';
+  override readonly name: string = 'TransientError';
   /** When the remote side said how long to wait (`Retry-After`), in milliseconds. */
   readonly retryAfterMs: number | undefined;
 
@@ -14,6 +14,14 @@ export class TransientError extends Error {
     super(message, { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
   }
+}
+
+/**
+ * The service refused the request because of its rate limit (HTTP 429): nothing went wrong, and nothing was done.
+ * Callers wait (`retryAfterMs` when the service said how long) and ask again, without counting it as a failed attempt.
+ */
+export class ThrottledError extends TransientError {
+  override readonly name: string = 'ThrottledError';
 }
 
 /** A failure that retrying cannot fix (a rejected recipient, a forbidden vault): the caller reports it. */
@@ -30,6 +38,7 @@ export class InvalidContinuationTokenError extends Error {
 }
 
 export const isTransientError = (error: unknown): error is TransientError => error instanceof TransientError;
+export const isThrottledError = (error: unknown): error is ThrottledError => error instanceof ThrottledError;
 export const isPermanentError = (error: unknown): error is PermanentError => error instanceof PermanentError;
 export const isInvalidContinuationTokenError = (error: unknown): error is InvalidContinuationTokenError =>
   error instanceof InvalidContinuationTokenError;

@@ -43,7 +43,15 @@ export interface EnrollmentPolicy {
   readonly activityRetry: ActivityRetryPolicy;
   /** For HR callbacks: longer and more patient than activityRetry, since HR's receiver may be down for a while. */
   readonly callbackRetry: ActivityRetryPolicy;
+  /**
+   * After Key Vault throttles a mint or disable, the wait it asked for is spread by up to this much (see
+   * core/vaultThrottle.ts). Absent in instances started before it existed, which use the default.
+   */
+  readonly vaultThrottleSpreadMs?: number;
 }
+
+/** The spread for instances whose input has none: one Key Vault limit window. */
+export const defaultVaultThrottleSpreadMs = 10_000;
 
 export interface EnrollmentInput {
   readonly enrollmentId: string;
@@ -94,9 +102,26 @@ export interface SendEmailInput {
   readonly recipient?: 'invitee' | 'contact';
 }
 
-/** Activities return a typed failure for what retrying cannot fix and throw for what it can. */
-export type ActivityResult<T extends object = object> =
-  ({ readonly ok: true } & T) | { readonly ok: false; readonly reason: string };
+/**
+ * Activities return a typed failure for what retrying cannot fix and throw for what it can, with one exception: an
+ * activity that Key Vault throttled returns `vault-throttled`, so that the orchestration waits on a durable timer as
+ * long as Key Vault asked rather than spending an attempt of its retry policy (docs/architecture.md).
+ */
+export type ActivityResult<T extends object = object> = ({ readonly ok: true } & T) | ActivityFailure;
+
+export interface ActivityFailure {
+  readonly ok: false;
+  readonly reason: string;
+  /** With `vault-throttled`: how long Key Vault asked to wait, when it said. */
+  readonly retryAfterMs?: number;
+}
+
+export const vaultThrottledReason = 'vault-throttled';
+
+/** The answer of an activity that Key Vault throttled: nothing was done, ask again after `retryAfterMs`. */
+export function vaultThrottled(retryAfterMs: number | undefined): ActivityFailure {
+  return { ok: false, reason: vaultThrottledReason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
 
 export interface MintInput {
   readonly enrollmentId: string;

@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { FaultQueue, type FailStatus } from './faults.js';
 import { JsonSnapshotFile, readJsonFile } from './jsonFile.js';
 import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js';
+import { busiestWindow, SlidingWindowLog } from '../core/slidingWindow.js';
+import type { KeyVaultBudget, KeyVaultLimits } from '../core/keyVaultLimits.js';
+import { admit, budgetOf, vaultLimitsWith } from './vaultLimits.js';
 
 /**
  * A Key Vault–compatible secrets endpoint for local runs and integration tests. Microsoft ships no Key Vault
@@ -10,6 +13,10 @@ import { formatHost, isRecord, listen, readBody, sendJson } from './localHttp.js
  * (api-version 7.x / 2025-07-01) for the real `SecretClient` to work against it unchanged. Clients must set
  * `allowInsecureConnection` (it is plain http) and `disableChallengeResourceVerification` (the challenge names
  * vault.azure.net, which a loopback host can never be a subdomain of).
+ *
+ * It enforces Key Vault's service limits (devhost/vaultLimits.ts): past one it answers 429 with `Retry-After` and the
+ * service's error body, so the app's throttling path runs locally as it would in Azure, and it keeps its own record of
+ * the secret writes it accepted, from which a benchmark reads the busiest window.
  *
  * Stored values are plain text in memory and, with `dataFile`, on disk: development data only.
  */
@@ -22,6 +29,8 @@ export interface LocalVaultOptions {
   readonly host?: string;
   /** JSON file holding the vault's state across restarts; loaded at start if present, rewritten after each change. */
   readonly dataFile?: string;
+  /** Service limits to enforce; each one left out is Key Vault's own (300 secret writes, 4,000 others, per 10 s). */
+  readonly limits?: Partial<KeyVaultLimits>;
 }
 
 /** One handled request, as the local vault logged it. Bodies are never logged: they carry secret values. */
@@ -32,12 +41,25 @@ export interface LocalVaultRequest {
   readonly status: number;
 }
 
+/** The vault's own record of what it admitted and refused since it started (not kept in the data file). */
+export interface LocalVaultUsage {
+  /** When each secret write that succeeded was admitted (ms since the epoch), oldest first. */
+  readonly secretWriteTimes: readonly number[];
+  /** The most successful secret writes within any one window of the enforced length, however the window is placed. */
+  readonly busiestSecretWriteWindow: number;
+  /** Requests answered 429 because a limit was reached, per budget (injected faults not included). */
+  readonly throttled: Readonly<Record<KeyVaultBudget, number>>;
+}
+
 /** A started local vault. */
 export interface RunningLocalVault {
   /** Base URL to pass to `SecretClient`, e.g. `http://127.0.0.1:8200`. */
   readonly url: string;
   /** Every request answered so far, oldest first (live view). */
   readonly requests: readonly LocalVaultRequest[];
+  /** The service limits this vault enforces. */
+  readonly limits: KeyVaultLimits;
+  usage(): LocalVaultUsage;
   /**
    * Makes the next `count` authenticated requests fail with `status` in Key Vault's error shape, with a
    * `Retry-After` header when `retryAfterSeconds` is given. Replaces any fault still pending. For fault tests.
@@ -124,6 +146,13 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
   const store = dataFile === undefined ? undefined : new JsonSnapshotFile<VaultFile>(dataFile, { mode: 0o600 });
   const requests: LocalVaultRequest[] = [];
   const faults = new FaultQueue();
+  const limits = vaultLimitsWith(options.limits);
+  const budgets: Record<KeyVaultBudget, SlidingWindowLog> = {
+    secretWrites: new SlidingWindowLog(limits.secretWrites, limits.windowMs),
+    otherOperations: new SlidingWindowLog(limits.otherOperations, limits.windowMs),
+  };
+  const throttled: Record<KeyVaultBudget, number> = { secretWrites: 0, otherOperations: 0 };
+  const secretWriteTimes: number[] = [];
 
   // The store chains its writes, so two quick mutations cannot rename their files out of order and the last write
   // always holds the newest state.
@@ -179,12 +208,23 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
       return;
     }
 
+    // Refused before anything is looked at, and not counted: Key Vault does not process or count a throttled request.
+    const budget = budgetOf(method, path);
+    const admittedAt = Date.now();
+    const admission = admit(budgets[budget], admittedAt);
+    if (!admission.admitted) {
+      throttled[budget] += 1;
+      send(throttledReply(admission.retryAfterMs));
+      return;
+    }
+
     try {
       if (body === undefined) throw new VaultError(413, 'RequestEntityTooLarge', 'The request body exceeds 1 MiB.');
       if (!query.get('api-version'))
         throw new VaultError(400, 'BadParameter', 'The api-version query parameter is missing.');
       const base = `http://${request.headers.host ?? urlHost}`;
       const reply = route(method, segmentsOf(path), body.toString('utf8'), base);
+      if (budget === 'secretWrites') secretWriteTimes.push(admittedAt);
       if (reply.mutated) await persist();
       send(reply);
     } catch (error) {
@@ -400,6 +440,12 @@ export async function startLocalVault(options: LocalVaultOptions): Promise<Runni
   return {
     url: `http://${urlHost}`,
     requests,
+    limits,
+    usage: () => ({
+      secretWriteTimes: [...secretWriteTimes],
+      busiestSecretWriteWindow: busiestWindow(secretWriteTimes, limits.windowMs),
+      throttled: { ...throttled },
+    }),
     failNext(count, status, retryAfterSeconds) {
       if (!Number.isInteger(count) || count < 0) throw new RangeError('failNext count must be a non-negative integer');
       if (retryAfterSeconds !== undefined && !(Number.isInteger(retryAfterSeconds) && retryAfterSeconds >= 0)) {
@@ -448,10 +494,25 @@ function deletion(base: string, record: SecretRecord): Record<string, unknown> {
   };
 }
 
+/** Key Vault's answer past a limit: its error body as the service words it, and whole seconds to wait. */
+function throttledReply(retryAfterMs: number): Reply {
+  return {
+    ...throttledError().toReply(),
+    headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+  };
+}
+
+const throttledError = (): VaultError =>
+  new VaultError(
+    429,
+    'Throttled',
+    'Request was not processed because too many requests were received. Reason: VaultRequestTypeLimitReached',
+  );
+
 function faultError(status: FailStatus): VaultError {
   switch (status) {
     case 429:
-      return new VaultError(429, 'Throttled', 'Request was not processed because too many requests were received.');
+      return throttledError();
     case 500:
       return new VaultError(500, 'InternalServerError', 'The local vault was told to fail this request.');
     case 503:

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createTableClientFactory } from '../adapters/tables/tableClients.js';
+import type { KeyVaultLimits } from '../core/keyVaultLimits.js';
 import { WebhookSigningKey } from '../core/webhookSignature.js';
 import { CallbackInbox } from './callbackInbox.js';
 import { createDevConsole, hrApiStarter, outboxOf } from './devConsole.js';
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
     readonly directory: number;
     readonly sms: number;
   };
+  /** Service limits for the local vault; each one left out is Key Vault's own. */
+  readonly vaultLimits?: Partial<KeyVaultLimits>;
   /** App settings on top of the local defaults (durations shortened by tests, for example). */
   readonly settings?: Readonly<Record<string, string>>;
   readonly functionKeys: readonly string[];
@@ -95,7 +98,11 @@ async function routePrefixFromHostJson(): Promise<string> {
  */
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
   const file = (name: string) => (options.dataDir === undefined ? {} : { dataFile: `${options.dataDir}/${name}` });
-  const vault = await startLocalVault({ port: options.ports.vault, ...file('vault.json') });
+  const vault = await startLocalVault({
+    port: options.ports.vault,
+    ...file('vault.json'),
+    ...(options.vaultLimits === undefined ? {} : { limits: options.vaultLimits }),
+  });
   const mail = await startMailSink({ port: options.ports.mail, ...file('outbox.json') });
   const directory = await startLocalDirectory({ port: options.ports.directory, ...file('directory.json') });
   const sms = await startSmsSink({ port: options.ports.sms, ...file('sms-outbox.json') });

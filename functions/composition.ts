@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ResolveHost } from '../core/callbackUrl.js';
 import type { Config } from '../core/config.js';
+import { redact } from '../core/redact.js';
 import type {
   AppPasswordCredentialStore,
   AuditLog,
@@ -136,6 +137,15 @@ export function createServices(config: Config): Services {
         vaultUrl: config.KEYVAULT_URL,
         credential: await credential(),
         localEmulator: config.USE_LOCAL_EMULATORS,
+        budget: {
+          secretWrites: config.KEYVAULT_SECRET_WRITE_BUDGET,
+          otherOperations: config.KEYVAULT_OTHER_OPERATION_BUDGET,
+          windowMs: config.KEYVAULT_BUDGET_WINDOW,
+        },
+        // A read waits for a person, outside any activity: the worker's stderr reaches the host's log.
+        onThrottledRead: (message) => {
+          console.warn(redact(message));
+        },
       }),
     ),
     mailer: lazy(async () =>

@@ -2,8 +2,10 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import {
   activityNames,
+  defaultVaultThrottleSpreadMs,
   enrollmentEvents,
   mfaNotRegistered,
+  vaultThrottledReason,
   type ActivityResult,
   type ActivityRetryPolicy,
   type DisableInput,
@@ -19,6 +21,7 @@ import {
 } from '../core/orchestrationContract.js';
 import { addMilliseconds, planVerificationWake } from '../core/schedule.js';
 import type { FinalStage } from '../core/stages.js';
+import { vaultThrottleWaitMs } from '../core/vaultThrottle.js';
 import { raceWithTimer } from './raceWithTimer.js';
 
 type Step<T> = Generator<Task, T, unknown>;
@@ -98,6 +101,21 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
     }
   }
 
+  /**
+   * An activity that uses Key Vault. One that Key Vault throttled did nothing: the enrollment waits on a durable timer
+   * for as long as Key Vault asked (spread, see core/vaultThrottle.ts) and calls it again, for as long as it takes.
+   * Throttling spends no attempt of the retry policy, which stays for real failures.
+   */
+  function* callVault<T extends object>(name: string, payload: object): Step<ActivityResult<T>> {
+    const spreadMs = policy.vaultThrottleSpreadMs ?? defaultVaultThrottleSpreadMs;
+    for (let throttled = 0; ; throttled += 1) {
+      const result = yield* call<T>(name, payload);
+      if (result.ok || result.reason !== vaultThrottledReason) return result;
+      const waitMs = vaultThrottleWaitMs(result.retryAfterMs, throttled, input.enrollmentId, spreadMs);
+      yield context.df.createTimer(addMilliseconds(context.df.currentUtcDateTime, waitMs));
+    }
+  }
+
   function* sendEmail(
     kind: SendEmailInput['kind'],
     linkExpiresAt?: Date,
@@ -133,7 +151,7 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
    */
   function* disableUnlessRevealed(reference: { secretName: string; version: string }): Step<boolean> {
     const payload: DisableInput = { enrollmentId: input.enrollmentId, ...reference };
-    const disabled = (yield* call(activityNames.disableAppPassword, payload)) as DisableResult;
+    const disabled = (yield* callVault(activityNames.disableAppPassword, payload)) as DisableResult;
     return disabled.ok && disabled.revealed === true;
   }
 
@@ -194,7 +212,7 @@ export function* enrollmentOrchestrator(context: OrchestrationContext): Step<Enr
       // Sent after the ready mail (or with the outcome): nothing may stand between the verifications and the mint.
       announce();
       const mintInput: MintInput = { enrollmentId: input.enrollmentId };
-      const minted = (yield* call(activityNames.mintAppPassword, mintInput)) as MintResult;
+      const minted = (yield* callVault(activityNames.mintAppPassword, mintInput)) as MintResult;
       if (minted.ok || minted.reason !== mfaNotRegistered) return { minted };
       report({ stage: 'awaiting-verification', mfaRegistered: false });
       announce();

@@ -4,10 +4,11 @@ import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { labelOf } from '../../core/appPasswordLabels.js';
 import type { Config } from '../../core/config.js';
 import { composeMail, type MailContent } from '../../core/emails.js';
-import { ensureError, isPermanentError } from '../../core/errors.js';
+import { ensureError, isPermanentError, isThrottledError, type ThrottledError } from '../../core/errors.js';
 import { hrCallbackEvent } from '../../core/hrCallbackEvent.js';
 import { enrollmentLink, revealLink } from '../../core/links.js';
 import type {
+  ActivityFailure,
   ActivityResult,
   DisableInput,
   DisableResult,
@@ -17,7 +18,7 @@ import type {
   RecordOutcomeInput,
   SendEmailInput,
 } from '../../core/orchestrationContract.js';
-import { mfaNotRegistered } from '../../core/orchestrationContract.js';
+import { mfaNotRegistered, vaultThrottled } from '../../core/orchestrationContract.js';
 import type {
   AppPasswordCredentialStore,
   AppPasswordReference,
@@ -34,6 +35,7 @@ import type {
   Vault,
 } from '../../core/ports.js';
 import { formatDateTime, messagesFor } from '../../core/i18n/index.js';
+import { redact } from '../../core/redact.js';
 import { newLinkToken } from '../../core/tokens.js';
 
 export interface ActivityDependencies {
@@ -65,6 +67,16 @@ export interface Activities {
   readonly disableAppPassword: ActivityHandler<DisableInput, DisableResult>;
   readonly recordOutcome: ActivityHandler<RecordOutcomeInput, null>;
   readonly notifyHr: ActivityHandler<NotifyHrInput, ActivityResult>;
+}
+
+/**
+ * Key Vault throttled the activity, so it did nothing: logged, as the first sign of a vault near its limits, and
+ * handed back for the orchestration to wait out on a durable timer.
+ */
+function throttled(error: ThrottledError, context: InvocationContext): ActivityFailure {
+  const asked = error.retryAfterMs === undefined ? '' : ` ${error.retryAfterMs} ms, as asked,`;
+  context.warn(redact(`${error.message}; the enrollment waits${asked} and tries again`));
+  return vaultThrottled(error.retryAfterMs);
 }
 
 /** The secret name for an enrollment's app password: opaque (no UPN: names appear in vault logs), stable per enrollment. */
@@ -225,7 +237,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
       return { ok: true };
     },
 
-    async mintAppPassword(input) {
+    async mintAppPassword(input, context) {
       const enrollments = await deps.enrollments();
       const record = await enrollments.get(input.enrollmentId);
       if (record === undefined) return { ok: false, reason: 'enrollment-missing' };
@@ -261,13 +273,15 @@ export function createActivities(deps: ActivityDependencies): Activities {
         await audit(record.enrollmentId, 'app-password-minted', `version ${reference.version}`);
         return { ok: true, ...reference };
       } catch (error) {
+        // Nothing was written, or the retry finds what was: the orchestration waits as asked and mints again.
+        if (isThrottledError(error)) return throttled(error, context);
         if (!isPermanentError(error)) throw error;
         await audit(record.enrollmentId, 'app-password-mint-refused', error.message);
         return { ok: false, reason: 'vault-refused' };
       }
     },
 
-    async disableAppPassword(input) {
+    async disableAppPassword(input, context) {
       if (await revealedFirst(input)) {
         await audit(input.enrollmentId, 'app-password-kept', `version ${input.version} was revealed`);
         return { ok: true, revealed: true };
@@ -275,6 +289,7 @@ export function createActivities(deps: ActivityDependencies): Activities {
       try {
         await (await deps.vault()).disableAppPassword({ secretName: input.secretName, version: input.version });
       } catch (error) {
+        if (isThrottledError(error)) return throttled(error, context);
         if (!isPermanentError(error)) throw error;
         await audit(input.enrollmentId, 'app-password-disable-refused', error.message);
         return { ok: false, reason: 'vault-refused' };

@@ -68,6 +68,7 @@ export function policyFromConfig(config: Config): EnrollmentPolicy {
       backoffCoefficient: 2,
       maxRetryIntervalMs: config.CALLBACK_RETRY_MAX_INTERVAL,
     },
+    vaultThrottleSpreadMs: config.KEYVAULT_THROTTLE_SPREAD,
   };
 }
 

@@ -1,7 +1,7 @@
 import { TableClient, TableServiceClient } from '@azure/data-tables';
 import { inject } from 'vitest';
 import { verifyFunctionName } from '../../core/functionNames.js';
-import { startRuntime, type RunningRuntime } from '../../devhost/runtime.js';
+import { startRuntime, type RunningRuntime, type RuntimeOptions } from '../../devhost/runtime.js';
 import { freeRuntimePorts } from '../../devhost/freePort.js';
 
 export const testFunctionKey = 'test-function-key-0123456789';
@@ -20,9 +20,13 @@ export interface TestRuntime extends RunningRuntime {
 
 /**
  * Starts the local runtime against the run's shared Azurite, with its own task hub and table prefix so test files
- * never see each other's data.
+ * never see each other's data. `options` can set the local vault's limits, or reach that Azurite another way (through
+ * a counting proxy, say).
  */
-export async function startTestRuntime(settings: Record<string, string> = {}): Promise<TestRuntime> {
+export async function startTestRuntime(
+  settings: Record<string, string> = {},
+  options: Partial<Pick<RuntimeOptions, 'vaultLimits' | 'storageConnectionString'>> = {},
+): Promise<TestRuntime> {
   const connectionString = inject('azuriteConnectionString');
   const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const logs: string[] = [];
@@ -34,6 +38,7 @@ export async function startTestRuntime(settings: Record<string, string> = {}): P
     keysByFunction: { [verifyFunctionName]: [testRelyingServiceKey] },
     pollIntervalMs: 25,
     log: (line) => logs.push(line),
+    ...options,
   });
   const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
   const ownTables = async () => {

@@ -3,7 +3,11 @@ import { InvocationContext } from '@azure/functions';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createGraphDirectory } from '../../adapters/graphDirectory.js';
-import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
+import {
+  createKeyVaultVault,
+  createLocalEmulatorCredential,
+  type KeyVaultVaultOptions,
+} from '../../adapters/keyVaultVault.js';
 import { createSendGridMailer } from '../../adapters/sendGridMailer.js';
 import { createTableAppPasswordCredentialStore } from '../../adapters/tables/appPasswordCredentialStore.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
@@ -39,7 +43,20 @@ let mail: RunningMailSink;
 let directory: RunningLocalDirectory;
 let sdk: SecretClient;
 
-function activities(overrides: { passwordValidForMs?: number; generatePassword?: () => string } = {}): Activities {
+function activities(
+  overrides: {
+    passwordValidForMs?: number;
+    generatePassword?: () => string;
+    vault?: Pick<KeyVaultVaultOptions, 'vaultUrl' | 'budget'>;
+  } = {},
+): Activities {
+  // One adapter per set of activities, as the app shares one (and with it the pacing of its requests).
+  const adapter = createKeyVaultVault({
+    vaultUrl: vault.url,
+    credential: createLocalEmulatorCredential(),
+    localEmulator: true,
+    ...overrides.vault,
+  });
   return createActivities({
     config: {
       PUBLIC_BASE_URL: 'https://enroll.contoso.example',
@@ -58,10 +75,7 @@ function activities(overrides: { passwordValidForMs?: number; generatePassword?:
           baseUrl: directory.url,
         }),
       ),
-    vault: () =>
-      Promise.resolve(
-        createKeyVaultVault({ vaultUrl: vault.url, credential: createLocalEmulatorCredential(), localEmulator: true }),
-      ),
+    vault: () => Promise.resolve(adapter),
     mailer: () =>
       Promise.resolve(
         createSendGridMailer({
@@ -273,6 +287,78 @@ describe('mintAppPassword against the local vault', () => {
     expect((await sdk.getSecret(minted.secretName, { version: minted.version }).catch(() => undefined))?.value).toBe(
       undefined,
     );
+  });
+
+  it('hands a mint the vault throttled back to the orchestration with Retry-After, having written nothing', async () => {
+    const limited = await startLocalVault({ port: await freePort(), limits: { secretWrites: 1 } });
+    try {
+      const upn = `throttled.${randomUUID()}@contoso.dk`;
+      const record = await savedEnrollment({ userPrincipalName: upn });
+      const first = await activities({ vault: { vaultUrl: limited.url } }).mintAppPassword(
+        { enrollmentId: (await savedEnrollment()).enrollmentId },
+        context(),
+      );
+      expect(first.ok).toBe(true);
+
+      const result = await activities({ vault: { vaultUrl: limited.url } }).mintAppPassword(
+        { enrollmentId: record.enrollmentId },
+        context(),
+      );
+
+      expect(result).toEqual({ ok: false, reason: 'vault-throttled', retryAfterMs: expect.any(Number) as number });
+      expect(result.ok ? 0 : result.retryAfterMs).toBeGreaterThanOrEqual(1_000);
+      expect(limited.usage().throttled.secretWrites).toBe(1);
+      expect((await enrollments.get(record.enrollmentId))?.appPassword).toBeUndefined();
+      expect((await credentials.list(upn)).credentials).toEqual([]);
+      expect((await audit.list(record.enrollmentId)).map((entry) => entry.action)).toEqual([]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("holds a mint back, unsent, once this instance's secret write budget is spent", async () => {
+    const budget = { secretWrites: 1, otherOperations: 4_000, windowMs: 60_000 };
+    const paced = activities({ vault: { vaultUrl: vault.url, budget } });
+    const first = await paced.mintAppPassword({ enrollmentId: (await savedEnrollment()).enrollmentId }, context());
+    expect(first.ok).toBe(true);
+    const record = await savedEnrollment();
+
+    const result = await paced.mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+
+    expect(result).toMatchObject({ ok: false, reason: 'vault-throttled' });
+    // Its turn comes when the first write leaves the minute-long window.
+    expect(result.ok ? 0 : result.retryAfterMs).toBeGreaterThan(50_000);
+    const name = appPasswordSecretName(record.enrollmentId);
+    expect(vault.requests.filter((request) => request.method === 'PUT' && request.path.endsWith(name))).toEqual([]);
+  });
+
+  it('hands a throttled disable back with Retry-After and keeps the hash until the disable is done', async () => {
+    const upn = `disable-throttled.${randomUUID()}@contoso.dk`;
+    const record = await savedEnrollment({ userPrincipalName: upn });
+    const minted = await activities().mintAppPassword({ enrollmentId: record.enrollmentId }, context());
+    if (!minted.ok) throw new Error('mint failed');
+    const input = { enrollmentId: record.enrollmentId, secretName: minted.secretName, version: minted.version };
+
+    const warnings: string[] = [];
+    const logged = new InvocationContext({
+      functionName: 'disableAppPassword',
+      logHandler: (level, ...args) => {
+        if (level === 'warning') warnings.push(args.map(String).join(' '));
+      },
+    });
+    vault.failNext(1, 429, 2);
+    await expect(activities().disableAppPassword(input, logged)).resolves.toEqual({
+      ok: false,
+      reason: 'vault-throttled',
+      retryAfterMs: 2_000,
+    });
+    expect(warnings).toEqual([
+      `Key Vault disable of secret '${minted.secretName}' failed (status 429, Throttled); the enrollment waits 2000 ms, as asked, and tries again`,
+    ]);
+    expect((await credentials.list(upn)).credentials).toHaveLength(1);
+
+    await expect(activities().disableAppPassword(input, context())).resolves.toEqual({ ok: true, revealed: false });
+    expect((await credentials.list(upn)).credentials).toEqual([]);
   });
 
   it('reports a missing enrollment as a permanent failure', async () => {

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createKeyVaultVault, createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
-import { PermanentError, TransientError } from '../../core/errors.js';
+import { PermanentError, ThrottledError, TransientError } from '../../core/errors.js';
 import type { AppPasswordTags, Vault } from '../../core/ports.js';
 import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
 import { freePort } from '../../devhost/freePort.js';
@@ -138,7 +138,7 @@ describe('Key Vault adapter against the local vault', () => {
     expect((error as Error).message).toMatch(/read of secret '.*' failed \(status 404, SecretNotFound\)/);
   });
 
-  it('turns a 429 into a TransientError carrying Retry-After, without retrying it', async () => {
+  it('gives a throttled read up at once when Retry-After reaches past its budget', async () => {
     const name = uniqueName();
     const value = uniqueValue();
     const reference = await adapter.storeAppPassword(name, value, tags, undefined);
@@ -146,11 +146,73 @@ describe('Key Vault adapter against the local vault', () => {
     vault.failNext(1, 429, 7);
     const { error, seen } = await failureOf(vault, () => adapter.readAppPassword(reference));
 
-    expect(error).toBeInstanceOf(TransientError);
-    expect((error as TransientError).retryAfterMs).toBe(7000);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as ThrottledError).retryAfterMs).toBe(7000);
     expect((error as Error).message).toContain(name);
     expect(seen).toEqual([{ method: 'GET', path: `/secrets/${name}/${reference.version}`, status: 429 }]);
     await expect(adapter.readAppPassword(reference)).resolves.toBe(value);
+  });
+
+  it('waits out a throttled read within its budget, as long as Retry-After asks, and says so', async () => {
+    const waits: string[] = [];
+    const logging = createKeyVaultVault({
+      vaultUrl: vault.url,
+      credential: createLocalEmulatorCredential(),
+      localEmulator: true,
+      onThrottledRead: (message) => waits.push(message),
+    });
+    const name = uniqueName();
+    const value = uniqueValue();
+    const reference = await logging.storeAppPassword(name, value, tags, undefined);
+    const before = vault.requests.length;
+
+    vault.failNext(1, 429, 1);
+    await expect(logging.readAppPassword(reference)).resolves.toBe(value);
+
+    const path = `/secrets/${name}/${reference.version}`;
+    expect(vault.requests.slice(before)).toEqual([
+      { method: 'GET', path, status: 429 },
+      { method: 'GET', path, status: 200 },
+    ]);
+    expect(waits).toEqual([
+      `Key Vault read of secret '${name}' failed (status 429, Throttled); waiting 1000 ms and reading again`,
+    ]);
+  });
+
+  it('backs a throttled read off 1 s, then 2 s, without Retry-After, and stops at its budget', async () => {
+    const patient = createKeyVaultVault({
+      vaultUrl: vault.url,
+      credential: createLocalEmulatorCredential(),
+      localEmulator: true,
+      throttledReadBudgetMs: 1_500,
+    });
+    const name = uniqueName();
+    const reference = await patient.storeAppPassword(name, uniqueValue(), tags, undefined);
+
+    vault.failNext(2, 429);
+    const { error, seen } = await failureOf(vault, () => patient.readAppPassword(reference));
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as ThrottledError).retryAfterMs).toBeUndefined();
+    // The second wait (2 s) would end past the 1.5 s budget, so there is no third request.
+    expect(seen.map((request) => request.status)).toEqual([429, 429]);
+  });
+
+  it('reports a throttled write, update and list at once, without sending them again', async () => {
+    const name = uniqueName();
+    const reference = await adapter.storeAppPassword(name, uniqueValue(), tags, undefined);
+
+    for (const action of [
+      () => adapter.storeAppPassword(uniqueName(), uniqueValue(), tags, undefined),
+      () => adapter.disableAppPassword(reference),
+      () => adapter.findLiveAppPassword(name),
+    ]) {
+      vault.failNext(1, 429, 1);
+      const { error, seen } = await failureOf(vault, action);
+      expect(error).toBeInstanceOf(ThrottledError);
+      expect((error as ThrottledError).retryAfterMs).toBe(1000);
+      expect(seen.map((request) => request.status)).toEqual([429]);
+    }
   });
 
   it('turns a 503 on store into a TransientError whose message leaks no value', async () => {
@@ -178,7 +240,7 @@ describe('Key Vault adapter against the local vault', () => {
     vault.failNext(1, 429, 3);
     const { error, seen } = await failureOf(vault, () => adapter.storeAppPassword(name, value, tags, undefined));
 
-    expect(error).toBeInstanceOf(TransientError);
+    expect(error).toBeInstanceOf(ThrottledError);
     expect((error as TransientError).retryAfterMs).toBe(3000);
     expect(everythingIn(error)).not.toContain(value);
     expect(seen).toHaveLength(1);

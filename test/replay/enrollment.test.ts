@@ -239,6 +239,98 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     expect(emailKinds(driver)).toEqual(['invitation']);
   });
 
+  describe('when Key Vault throttles', () => {
+    const throttled = (retryAfterMs?: number) => ({
+      ok: false,
+      reason: 'vault-throttled',
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+    const waitsOf = (driver: OrchestrationDriver, from: Date) =>
+      driver.timers.map((t) => Date.parse(t.fireAt) - from.getTime());
+
+    async function issuing(policy: Partial<EnrollmentInput['policy']> = {}): Promise<OrchestrationDriver> {
+      const driver = new OrchestrationDriver(
+        handler,
+        enrollmentOrchestrationName,
+        {
+          ...input,
+          policy: { ...input.policy, ...policy },
+        },
+        start,
+      );
+      await driver.start();
+      await driver.completeActivity(activityNames.sendEmail, { ok: true });
+      await driver.raiseEvent(enrollmentEvents.mfaRegistered);
+      await driver.raiseEvent(enrollmentEvents.contactVerified);
+      return driver;
+    }
+
+    it('waits on a durable timer as long as Key Vault asked, spread by up to the spread, then mints again', async () => {
+      const driver = await issuing();
+      await driver.completeActivity(activityNames.mintAppPassword, throttled(3_000));
+
+      expect(driver.pendingActivity(activityNames.mintAppPassword), 'nothing before the wait').toBeUndefined();
+      const [wait] = waitsOf(driver, driver.now);
+      expect(wait).toBeGreaterThanOrEqual(3_000);
+      expect(wait).toBeLessThan(3_000 + 10_000);
+      expect(progress(driver).stage).toBe('issuing');
+      await driver.fireNextTimer();
+      await driver.completeActivity(activityNames.mintAppPassword, reference);
+      expect(progress(driver).stage).toBe('ready');
+    });
+
+    it('never fails for it, however often, and spends no attempt of the retry policy', async () => {
+      const driver = await issuing();
+      // Three times the policy's three attempts, and a real failure after them still gets its full retries.
+      for (let time = 0; time < 9; time += 1) {
+        await driver.completeActivity(activityNames.mintAppPassword, throttled(1_000));
+        await driver.fireNextTimer();
+      }
+      await driver.failActivity(activityNames.mintAppPassword, 'Key Vault store failed (status 503)');
+      await driver.fireNextTimer();
+      await driver.failActivity(activityNames.mintAppPassword, 'Key Vault store failed (status 503)');
+      await driver.fireNextTimer();
+      await driver.completeActivity(activityNames.mintAppPassword, reference);
+      expect(progress(driver).stage).toBe('ready');
+      expect(scheduledNames(driver).filter((name) => name === activityNames.mintAppPassword)).toHaveLength(12);
+    });
+
+    it('backs off 1, 2, 4, 8, then 16 s when Key Vault gave no Retry-After', async () => {
+      const driver = await issuing({ vaultThrottleSpreadMs: 0 });
+      const waits: number[] = [];
+      for (let time = 0; time < 6; time += 1) {
+        await driver.completeActivity(activityNames.mintAppPassword, throttled());
+        waits.push(...waitsOf(driver, driver.now));
+        await driver.fireNextTimer();
+      }
+      expect(waits).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 16_000]);
+    });
+
+    it('waits out a throttled disable at the retrieval deadline, then expires as usual', async () => {
+      const driver = await readyDriver();
+      await driver.fireNextTimer();
+      await driver.completeActivity(activityNames.disableAppPassword, throttled(2_000));
+      expect(driver.pendingActivity(activityNames.sendEmail), 'no expiry mail before the disable').toBeUndefined();
+      await driver.fireNextTimer();
+      await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+      expect(emailKinds(driver).at(-1)).toBe('expired');
+      await driver.completeActivity(activityNames.sendEmail, { ok: true });
+      await expectOutcome(driver, 'expired', 'retrieval-deadline');
+      expect(scheduledNames(driver).filter((name) => name === activityNames.disableAppPassword)).toHaveLength(2);
+    });
+
+    it('still disables what it mints when HR cancels during the wait', async () => {
+      const driver = await issuing();
+      await driver.completeActivity(activityNames.mintAppPassword, throttled(5_000));
+      await driver.raiseEvent(enrollmentEvents.cancelled);
+      await driver.fireNextTimer();
+      await driver.completeActivity(activityNames.mintAppPassword, reference);
+      await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
+      await expectOutcome(driver, 'cancelled', 'cancelled-by-hr');
+      expect(emailKinds(driver)).toEqual(['invitation']);
+    });
+  });
+
   it('fails when the invitation cannot be delivered, without waiting for anything', async () => {
     const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, input, start);
     await driver.start();

@@ -67,6 +67,10 @@ describe('loadConfig', () => {
       CALLBACK_RETRY_FIRST_INTERVAL: 10_000,
       CALLBACK_RETRY_MAX_INTERVAL: 300_000,
       CALLBACK_RETRY_MAX_ATTEMPTS: 6,
+      KEYVAULT_SECRET_WRITE_BUDGET: 300,
+      KEYVAULT_OTHER_OPERATION_BUDGET: 4_000,
+      KEYVAULT_BUDGET_WINDOW: 10_000,
+      KEYVAULT_THROTTLE_SPREAD: 10_000,
     });
     expect('AZURE_CLIENT_ID' in config).toBe(false);
     expect('CALLBACK_SIGNING_SECRET' in config).toBe(false);
@@ -158,6 +162,8 @@ describe('loadConfig', () => {
     ['MAX_REMINDERS', '2.5', 'whole number'],
     ['ACTIVITY_RETRY_MAX_ATTEMPTS', '0', 'at least 1'],
     ['MAX_APP_PASSWORDS_PER_USER', '0', 'at least 1'],
+    ['KEYVAULT_SECRET_WRITE_BUDGET', '0', 'at least 1'],
+    ['KEYVAULT_BUDGET_WINDOW', '10 seconds', 'ISO 8601 duration'],
     ['VERIFY_FAILURE_WINDOW', '15 minutes', 'ISO 8601 duration'],
     ['DEFAULT_LOCALE', 'sv', 'da or en'],
     ['TIME_ZONE', 'Mars/Olympus', 'IANA time zone'],
