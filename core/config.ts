@@ -99,7 +99,7 @@ const required = (what: string) => z.string({ error: `expected ${what}` }).check
  * would otherwise pass for a value and fail only at the first send.
  */
 const vaultBackedSecret = (what: string) =>
-  required(what).check(
+  required(`${what} (in Azure, a Key Vault reference)`).check(
     z.refine(
       (text) => !text.trimStart().startsWith('@Microsoft.KeyVault('),
       `the Key Vault reference for ${what} did not resolve: check that the secret exists and that the app's ` +
@@ -138,7 +138,7 @@ export const configSchema = z.object({
     z.uuid({ error: 'expected the client id (a GUID) of the user-assigned managed identity' }),
   ),
   USE_LOCAL_EMULATORS: z._default(flag, false),
-  SENDGRID_API_KEY: vaultBackedSecret('the SendGrid API key (in Azure, a Key Vault reference)'),
+  SENDGRID_API_KEY: vaultBackedSecret('the SendGrid API key'),
   SENDGRID_BASE_URL: z.optional(httpUrl('a SendGrid-compatible API (only for the local mail sink)')),
   SMS_ENDPOINT: z.optional(
     httpUrl('the Azure Communication Services resource, e.g. https://my-acs.communication.azure.com'),

@@ -180,7 +180,8 @@ describe('npm run package (the deployable zip)', () => {
         TASKHUB_NAME: 'PackageHub',
         APP_TABLES: 'https://stexample.table.core.windows.net',
         KEYVAULT_URL: 'https://kv-example.vault.azure.net/',
-        SENDGRID_API_KEY: '@Microsoft.KeyVault(SecretUri=https://kv-example.vault.azure.net/secrets/SendGridApiKey/)',
+        // As App Service hands it over once the Key Vault reference resolved.
+        SENDGRID_API_KEY: 'SG.package-probe.not-a-real-key',
         MAIL_FROM: 'onboarding@contoso.example',
         PUBLIC_BASE_URL: 'https://func-api-example.azurewebsites.net',
       },
