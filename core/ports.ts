@@ -221,6 +221,8 @@ export interface AuditEntry {
 export interface AuditLog {
   /** Appends; entries are never updated or deleted. */
   append(entry: AuditEntry): Promise<void>;
+  /** Appends entries of one enrollment together, in one round trip: all of them or none. */
+  appendAll(entries: readonly AuditEntry[]): Promise<void>;
   list(enrollmentId: string): Promise<AuditEntry[]>;
 }
 

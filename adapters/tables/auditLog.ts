@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { odata } from '@azure/data-tables';
+import { odata, type TransactionAction } from '@azure/data-tables';
 import type { AuditEntry, AuditLog } from '../../core/ports.js';
 import { toStoreError } from './errors.js';
 import { encodeKey, optionalStringColumn, stringColumn, type TableClientFactory } from './tableClients.js';
@@ -10,26 +10,36 @@ const table = 'Audit';
  * Table Storage implementation of `AuditLog` on the `Audit` table: PartitionKey = enrollment id, RowKey =
  * `${at}-${uuid}`. The timestamp first makes the service return a partition's entries in time order; the UUID makes
  * every append a new row, so two entries with the same `at` never collide. Append-only by construction: this adapter
- * calls `createEntity` and nothing that updates, upserts or deletes.
+ * creates entities (one at a time, or several of one partition in an entity-group transaction of creates) and does
+ * nothing that updates, upserts or deletes.
+ *
+ * A timed-out append may have landed; a retry then writes a second row. Duplicated audit lines are preferable to lost
+ * ones, and overwriting is what this log must never do.
  */
 export function createTableAuditLog(tables: TableClientFactory): AuditLog {
   return {
     async append(entry): Promise<void> {
       const tableClient = await tables(table);
       try {
-        await tableClient.createEntity({
-          partitionKey: encodeKey(entry.enrollmentId),
-          rowKey: `${encodeKey(entry.at)}-${randomUUID()}`,
-          enrollmentId: entry.enrollmentId,
-          at: entry.at,
-          action: entry.action,
-          actor: entry.actor,
-          ...(entry.detail === undefined ? {} : { detail: entry.detail }),
-        });
+        await tableClient.createEntity(toEntity(entry));
       } catch (error) {
-        // A timed-out append may have landed; a retry then writes a second row. Duplicated audit lines are
-        // preferable to lost ones, and overwriting is what this log must never do.
         throw toStoreError(`${table}.append`, error);
+      }
+    },
+
+    async appendAll(entries): Promise<void> {
+      const [first, ...rest] = entries;
+      if (first === undefined) return;
+      if (rest.length === 0) return this.append(first);
+      // A transaction spans one partition: entries of several enrollments are a caller's mistake, not an outage.
+      if (rest.some((entry) => entry.enrollmentId !== first.enrollmentId)) {
+        throw new Error(`${table}.appendAll: the entries belong to more than one enrollment`);
+      }
+      const tableClient = await tables(table);
+      try {
+        await tableClient.submitTransaction(entries.map((entry): TransactionAction => ['create', toEntity(entry)]));
+      } catch (error) {
+        throw toStoreError(`${table}.appendAll`, error);
       }
     },
 
@@ -57,6 +67,18 @@ export function createTableAuditLog(tables: TableClientFactory): AuditLog {
       // timestamps written with different precision. The sort is stable, so equal instants keep the service's order.
       return entries.sort(byInstant);
     },
+  };
+}
+
+function toEntity(entry: AuditEntry) {
+  return {
+    partitionKey: encodeKey(entry.enrollmentId),
+    rowKey: `${encodeKey(entry.at)}-${randomUUID()}`,
+    enrollmentId: entry.enrollmentId,
+    at: entry.at,
+    action: entry.action,
+    actor: entry.actor,
+    ...(entry.detail === undefined ? {} : { detail: entry.detail }),
   };
 }
 

@@ -377,7 +377,29 @@ describe('AuditLog', () => {
     expect(Object.keys(list[0] ?? {})).not.toContain('detail');
     expect(await log.list(id('empty'))).toEqual([]);
     // The port is append-only and so is the adapter: nothing else is exposed.
-    expect(Object.keys(log).sort()).toEqual(['append', 'list']);
+    expect(Object.keys(log).sort()).toEqual(['append', 'appendAll', 'list']);
+  });
+
+  it("appends several entries of one enrollment together, and refuses to mix enrollments' entries", async () => {
+    const enrollmentId = id('enr');
+    const at = '2025-01-01T00:00:00.000Z';
+    await log.appendAll([
+      { enrollmentId, at, action: 'code-accepted:reveal', actor: 'employee', detail: 'attempt 1' },
+      { enrollmentId, at, action: 'app-password-revealed', actor: 'employee', detail: 'version v1' },
+    ]);
+    expect((await log.list(enrollmentId)).map((entry) => entry.action).sort()).toEqual([
+      'app-password-revealed',
+      'code-accepted:reveal',
+    ]);
+    await log.appendAll([]);
+    const other = id('enr');
+    await expect(
+      log.appendAll([
+        { enrollmentId: other, at, action: 'one', actor: 'employee' },
+        { enrollmentId: id('enr'), at, action: 'two', actor: 'employee' },
+      ]),
+    ).rejects.toThrow(/more than one enrollment/);
+    expect(await log.list(other)).toEqual([]);
   });
 });
 

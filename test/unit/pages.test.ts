@@ -561,7 +561,7 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
     find: unused,
     release: unused,
   };
-  const audit: AuditLog = { append: () => Promise.resolve(), list: unused };
+  const audit: AuditLog = { append: () => Promise.resolve(), appendAll: () => Promise.resolve(), list: unused };
   const vault: Vault = {
     storeAppPassword: unused,
     findLiveAppPassword: unused,
