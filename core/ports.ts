@@ -148,6 +148,24 @@ export interface LinkTokenRecord {
   readonly enrollmentId: string;
   readonly purpose: LinkPurpose;
   readonly expiresAt: string;
+  /**
+   * On a ready link (purpose `reveal`): what the reveal needs of its enrollment, copied when the ready mail is sent,
+   * so that the reveal reads neither the record nor the orchestration's status. Absent on older ready links, which
+   * are resolved through the record as every other link is.
+   */
+  readonly reveal?: RevealSnapshot;
+}
+
+/**
+ * The enrollment as a reveal needs it, taken when its password was ready: the password's reference (never its
+ * value), the page secret that signs the page's CSRF token and code hashes, and what the pages show. None of these
+ * changes once the password is minted; whether it can still be revealed is the claim row's to say.
+ */
+export interface RevealSnapshot {
+  readonly appPassword: { readonly secretName: string; readonly version: string };
+  readonly pageSecret: string;
+  readonly userPrincipalName: string;
+  readonly locale: Locale;
 }
 
 export interface LinkTokenStore {

@@ -31,6 +31,7 @@ import type {
   Mailer,
   RevealClaim,
   RevealClaimStore,
+  RevealSnapshot,
   SmsSender,
   Vault,
 } from '../../core/ports.js';
@@ -77,6 +78,20 @@ function throttled(error: ThrottledError, context: InvocationContext): ActivityF
   const asked = error.retryAfterMs === undefined ? '' : ` ${error.retryAfterMs} ms, as asked,`;
   context.warn(redact(`${error.message}; the enrollment waits${asked} and tries again`));
   return vaultThrottled(error.retryAfterMs);
+}
+
+/**
+ * What the ready link's row carries for the reveal (see `RevealSnapshot`): the record as it stands once the password is
+ * minted, which is when the ready mail goes out. Without a minted password there is nothing to carry.
+ */
+function revealSnapshotOf(record: EnrollmentRecord): RevealSnapshot | undefined {
+  if (record.appPassword === undefined) return undefined;
+  return {
+    appPassword: record.appPassword,
+    pageSecret: record.pageSecret,
+    userPrincipalName: record.userPrincipalName,
+    locale: record.locale,
+  };
 }
 
 /** The secret name for an enrollment's app password: opaque (no UPN: names appear in vault logs), stable per enrollment. */
@@ -206,9 +221,15 @@ export function createActivities(deps: ActivityDependencies): Activities {
         // A new token per message: only hashes are stored, so an earlier link cannot be re-sent, only replaced.
         const { token, hash } = newLinkToken();
         const purpose = input.kind === 'ready' ? 'reveal' : 'enroll';
+        const reveal = purpose === 'reveal' ? revealSnapshotOf(record) : undefined;
         await (
           await deps.linkTokens()
-        ).save(hash, { enrollmentId: record.enrollmentId, purpose, expiresAt: input.linkExpiresAt });
+        ).save(hash, {
+          enrollmentId: record.enrollmentId,
+          purpose,
+          expiresAt: input.linkExpiresAt,
+          ...(reveal === undefined ? {} : { reveal }),
+        });
         const link =
           purpose === 'reveal'
             ? revealLink(deps.config.PUBLIC_BASE_URL, token)

@@ -392,9 +392,10 @@ describe('sendEnrollmentEmail', () => {
     expect(message?.subject).not.toContain(token);
   });
 
-  it('writes the ready link with the reveal purpose', async () => {
+  it('writes the ready link with the reveal purpose and what the reveal needs of the minted enrollment', async () => {
     mail.clear();
-    const record = await savedEnrollment({ locale: 'da' });
+    const appPassword = { secretName: 'apppw-ready', version: 'b'.repeat(32) };
+    const record = await savedEnrollment({ locale: 'da', appPassword });
     await activities().sendEnrollmentEmail(
       { enrollmentId: record.enrollmentId, kind: 'ready', linkExpiresAt: '2026-05-11T09:00:00.000Z' },
       context(),
@@ -402,7 +403,12 @@ describe('sendEnrollmentEmail', () => {
     const [message] = mail.messages();
     expect(message?.subject).toBe('Din app-adgangskode er klar');
     const token = message?.links.find((link) => link.includes('/r/'))?.split('/r/')[1] ?? '';
-    expect((await linkTokens.find(hashToken(token)))?.purpose).toBe('reveal');
+    expect(await linkTokens.find(hashToken(token))).toEqual({
+      enrollmentId: record.enrollmentId,
+      purpose: 'reveal',
+      expiresAt: '2026-05-11T09:00:00.000Z',
+      reveal: { appPassword, pageSecret: record.pageSecret, userPrincipalName: record.userPrincipalName, locale: 'da' },
+    });
   });
 
   it('returns a permanent failure when the provider rejects the recipient', async () => {

@@ -239,6 +239,27 @@ describe('LinkTokenStore', () => {
     await expect(store.save(hash, { ...record, enrollmentId: id('other') })).rejects.toBeInstanceOf(PermanentError);
     expect(await store.find(randomBytes(32).toString('hex'))).toBeUndefined();
   });
+
+  it("keeps a ready link's reveal snapshot with it, and reads a link without one as having none", async () => {
+    const hash = randomBytes(32).toString('hex');
+    const record = {
+      enrollmentId: id('enr'),
+      purpose: 'reveal',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      reveal: {
+        appPassword: { secretName: 'apppw-enr', version: 'a'.repeat(32) },
+        pageSecret: 'p'.repeat(43),
+        userPrincipalName: 'ada@contoso.dk',
+        locale: 'da',
+      },
+    } as const;
+    await store.save(hash, record);
+    expect(await store.find(hash)).toEqual(record);
+    const { reveal: _snapshot, ...older } = record;
+    const olderHash = randomBytes(32).toString('hex');
+    await store.save(olderHash, older);
+    expect(await store.find(olderHash)).toEqual(older);
+  });
 });
 
 describe('OneTimeCodeStore', () => {
