@@ -17,6 +17,7 @@ import type {
   Vault,
 } from '../core/ports.js';
 import type { TableClientFactory } from '../adapters/tables/tableClients.js';
+import { createFollowUps, type FollowUps } from './followUps.js';
 
 /** The adapters the functions use, each built on first use and then shared. */
 export interface Services {
@@ -37,6 +38,8 @@ export interface Services {
   readonly hrCallbacks: (() => Promise<HrCallbackSender>) | undefined;
   /** Every address of a callback URL's host, from the operating system's resolver. */
   readonly resolveHost: ResolveHost;
+  /** Work handed off by requests to run after their answer, one queue per process. */
+  readonly followUps: FollowUps;
   readonly now: () => Date;
 }
 
@@ -111,6 +114,12 @@ export function createServices(config: Config): Services {
   return {
     config,
     now: () => new Date(),
+    // Steps run after their invocation has ended: the worker's stderr, not the invocation's log, reaches the host.
+    followUps: createFollowUps({
+      log: (line) => {
+        console.warn(line);
+      },
+    }),
     enrollments: lazy(async () =>
       (await import('../adapters/tables/enrollmentStore.js')).createTableEnrollmentStore(await tables()),
     ),

@@ -1,3 +1,4 @@
+import { app } from '@azure/functions';
 import { loadConfig } from '../core/config.js';
 import { registerActivities } from './activities.js';
 import { registerAppPasswordApi } from './appPasswords.js';
@@ -12,6 +13,8 @@ import { registerOpenApi } from './openApi.js';
  * setting stops start-up with a message that names it. Registering functions imports no Azure SDK.
  */
 const services = createServices(loadConfig(process.env));
+// A graceful shutdown (scale-in, a deployment) waits for the steps requests handed off after answering.
+app.hook.appTerminate(() => services.followUps.idle());
 registerHrApi(services);
 registerAppPasswordApi(services);
 registerActivities(services);
