@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Config } from '../../core/config.js';
 import { composeMail } from '../../core/emails.js';
-import { ensureError, isPermanentError } from '../../core/errors.js';
+import { isPermanentError } from '../../core/errors.js';
 import { messagesFor } from '../../core/i18n/index.js';
 import { detectMailClient } from '../../core/mailClients.js';
 import {
@@ -17,12 +16,15 @@ import {
 } from '../../core/oneTimeCode.js';
 import { enrollmentEvents, type EnrollmentProgress } from '../../core/orchestrationContract.js';
 import type {
+  AuditEntry,
   CodeChannel,
   EnrollmentInstances,
   EnrollmentRecord,
   LinkPurpose,
+  LinkTokenRecord,
   Locale,
   RevealClaim,
+  RevealSnapshot,
 } from '../../core/ports.js';
 import { redact } from '../../core/redact.js';
 import type { Stage } from '../../core/stages.js';
@@ -54,6 +56,7 @@ export interface EmployeePageDependencies extends Pick<
   | 'mailer'
   | 'sms'
   | 'directory'
+  | 'followUps'
   | 'now'
 > {
   readonly config: Pick<
@@ -89,11 +92,6 @@ export const unmatchedLinksAudit = '~unmatched-links';
 const maxFormBytes = 4 * 1024;
 /** Reads of a code that another guess keeps changing before this one is counted, then refused as too many. */
 const maxCountRounds = 8;
-/** Tries of each step after a reveal's claim (the audit row, the event), 100 ms apart and doubling. */
-const settleAttempts = 3;
-const settleBackoffMs = 100;
-/** How long the password page waits for those steps. */
-const settleBudgetMs = 2_000;
 
 /** Every employee-facing response: never cached, never framed, no referrer, no inline code, nothing third-party. */
 const pageHeaders = {
@@ -106,21 +104,43 @@ const pageHeaders = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-interface Resolved {
+/** A link that matched, however much of its enrollment was read: what every page and form needs. */
+interface Link {
   readonly token: string;
   readonly tokenHash: string;
   readonly purpose: LinkPurpose;
-  readonly record: EnrollmentRecord;
-  readonly stage: Stage;
-  readonly mfaRegistered: boolean;
-  readonly contactVerified: boolean;
+  readonly enrollmentId: string;
+  /** Signs the page's CSRF token and hashes its one-time codes. */
+  readonly pageSecret: string;
+  readonly locale: Locale;
   readonly frame: PageFrame;
   readonly basePath: string;
   /** The link's GET page, keeping a language the visitor picked: where POSTs redirect to. */
   readonly home: string;
   readonly csrf: string;
+  /** Whether the request's session cookie opens this enrollment, when it was read alongside the link. */
+  readonly session?: boolean;
+}
+
+/** A link with its enrollment record and the orchestration's status: every page but the ready link's own. */
+interface Resolved extends Link {
+  readonly record: EnrollmentRecord;
+  readonly stage: Stage;
+  readonly mfaRegistered: boolean;
+  readonly contactVerified: boolean;
   readonly invitationExpiresAt?: Date;
   readonly retrievalExpiresAt?: Date;
+}
+
+/**
+ * A ready link whose row carries the reveal's snapshot: its page and the reveal read nothing else of the enrollment.
+ * Whether the password can still be revealed is the claim row's to say, not the orchestration's status: the
+ * orchestration takes the claim itself before it disables the password (on a cancel or a revoke, and at the retrieval
+ * deadline, which is also when the link expires).
+ */
+interface ReadyLink extends Link {
+  readonly snapshot: RevealSnapshot;
+  readonly retrievalExpiresAt: Date;
 }
 
 /** A page as answered: a refusal for too many attempts says when to come back. */
@@ -128,7 +148,26 @@ type ShownPage = RenderedPage & { readonly retryAfterMs?: number };
 
 const limited = (page: RenderedPage, retryAfterMs: number): ShownPage => ({ ...page, status: 429, retryAfterMs });
 
-type Resolution = { readonly ok: true; readonly link: Resolved } | { readonly ok: false; readonly page: ShownPage };
+type Resolution<L extends Link = Resolved> =
+  { readonly ok: true; readonly link: L } | { readonly ok: false; readonly page: ShownPage };
+
+/** A link's row that matched one of the purposes asked for, and whether the session opens it when that was read. */
+interface Found {
+  readonly token: string;
+  readonly tokenHash: string;
+  readonly row: LinkTokenRecord;
+  readonly session?: boolean;
+}
+
+/** Whether to read the session cookie's row alongside the link's: for the pages that show or use the session. */
+interface Preload {
+  readonly session: boolean;
+}
+
+const isReady = (link: Link): link is ReadyLink => 'snapshot' in link;
+
+/** An audit row to write: its action and detail, stamped when it happened rather than when it is written. */
+type AuditNote = readonly [action: string, detail?: string | undefined];
 
 /**
  * The employee's pages. GET only ever shows state; every change is a POST carrying the page's CSRF token, refused when
@@ -183,28 +222,47 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
   }
 
   /** The same link seen through a language picked in a form. */
-  function withPickedLanguage(request: HttpRequest, link: Resolved, picked: string | null): Resolved {
-    const frame = frameFor(request, link.record.locale, link.basePath, picked);
+  function withPickedLanguage<L extends Link>(request: HttpRequest, link: L, picked: string | null): L {
+    const frame = frameFor(request, link.locale, link.basePath, picked);
     return { ...link, frame, home: frame.languageChosen ? `${link.basePath}?lang=${frame.locale}` : link.basePath };
   }
 
-  async function resolve(
+  /** The request's session cookie as the hash its row is stored under, when it carries a well-formed one. */
+  function sessionHashOf(request: HttpRequest): string | undefined {
+    const cookie = request.headers
+      .get('cookie')
+      ?.split(';')
+      .map((part) => part.trim())
+      .find((part) => part.startsWith(`${sessionCookie}=`));
+    const value = cookie?.slice(sessionCookie.length + 1) ?? '';
+    return isWellFormedToken(value) ? hashToken(value) : undefined;
+  }
+
+  const sessionOpens = (session: LinkTokenRecord | undefined, enrollmentId: string): boolean =>
+    session?.purpose === 'session' && session.enrollmentId === enrollmentId && new Date(session.expiresAt) > deps.now();
+
+  /**
+   * Finds the link's row. Every unknown, malformed or misused link counts against the client and is audited: 256-bit
+   * tokens cannot be guessed, so a stream of misses is a probe. The slot is taken before the token is looked up, so
+   * racing probes cannot make more lookups than the limit allows; a link that matches gives its slot back, after the
+   * answer. When asked, the session cookie's row is read alongside the link's, under the same slot: a probe with a
+   * cookie makes one lookup more, and still no more probes get to look anything up.
+   */
+  async function findLink(
     request: HttpRequest,
     context: InvocationContext,
     purposes: readonly LinkPurpose[],
-  ): Promise<Resolution> {
+    preload: Preload,
+  ): Promise<{ readonly ok: true; readonly found: Found } | { readonly ok: false; readonly page: ShownPage }> {
     const token = request.params['token'] ?? '';
     const fallback = frameFor(request, deps.config.DEFAULT_LOCALE);
     const client = clientAddress(request);
     const limiter = await deps.rateLimiter();
-    // Every unknown, malformed or misused link counts against the client and is audited: 256-bit tokens cannot be
-    // guessed, so a stream of misses is a probe. The slot is taken before the token is looked up, so racing probes
-    // cannot make more lookups than the limit allows; a link that matches gives its slot back.
     const grant = await limiter.take(`link-miss:${client}`, abusePolicy.linkMissesPerClient, abusePolicy.windowMs);
     if (!grant.granted) {
       return { ok: false, page: limited(messagePage(fallback, 'tooManyRequests'), grant.retryAfterMs) };
     }
-    const miss = async (reason: string): Promise<Resolution> => {
+    const miss = async (reason: string) => {
       await (
         await deps.audit()
       ).append({
@@ -214,25 +272,64 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         actor: `client ${client}`,
         detail: reason,
       });
-      return { ok: false, page: messagePage(fallback, 'invalid') };
+      return { ok: false, page: messagePage(fallback, 'invalid') } as const;
     };
     if (!isWellFormedToken(token)) return miss('malformed');
     const tokenHash = hashToken(token);
-    const link = await (await deps.linkTokens()).find(tokenHash);
-    if (link === undefined) return miss('unknown');
-    if (!purposes.includes(link.purpose)) return miss(`wrong purpose ${link.purpose}`);
+    const sessionHash = preload.session ? sessionHashOf(request) : undefined;
+    const tokens = await deps.linkTokens();
+    const [row, sessionRow] = await Promise.all([
+      tokens.find(tokenHash),
+      sessionHash === undefined ? undefined : tokens.find(sessionHash),
+    ]);
+    if (row === undefined) return miss('unknown');
+    if (!purposes.includes(row.purpose)) return miss(`wrong purpose ${row.purpose}`);
     // Should the slot not go back, it counts as a miss, which errs towards limiting.
-    await limiter.release(grant.slot).catch((error: unknown) => {
-      context.warn(redact(`link-miss slot not released: ${ensureError(error).message}`));
-    });
-    const record = await (await deps.enrollments()).get(link.enrollmentId);
-    if (record === undefined) return { ok: false, page: messagePage(fallback, 'invalid') };
-    const prefix = link.purpose === 'reveal' ? 'r' : 'e';
-    const basePath = `/${prefix}/${token}`;
-    const frame = frameFor(request, record.locale, basePath);
-    if (new Date(link.expiresAt) <= deps.now()) return { ok: false, page: messagePage(frame, 'expired') };
-    const status = await deps.instances(request, context).status(record.enrollmentId);
-    if (status === undefined) return { ok: false, page: messagePage(frame, 'invalid') };
+    later(context, 'giving a link-miss slot back', () => limiter.release(grant.slot));
+    return {
+      ok: true,
+      found: {
+        token,
+        tokenHash,
+        row,
+        ...(preload.session ? { session: sessionOpens(sessionRow, row.enrollmentId) } : {}),
+      },
+    };
+  }
+
+  /** What every matched link shows, however much else is read: paths, frame and CSRF token in its language. */
+  function linkOf(request: HttpRequest, found: Found, pageSecret: string, locale: Locale): Link {
+    const { token, tokenHash, row } = found;
+    const basePath = `/${row.purpose === 'reveal' ? 'r' : 'e'}/${token}`;
+    const frame = frameFor(request, locale, basePath);
+    return {
+      token,
+      tokenHash,
+      purpose: row.purpose,
+      enrollmentId: row.enrollmentId,
+      pageSecret,
+      locale,
+      frame,
+      basePath,
+      home: frame.languageChosen ? `${basePath}?lang=${frame.locale}` : basePath,
+      csrf: csrfTokenFor(pageSecret, tokenHash),
+      ...(found.session === undefined ? {} : { session: found.session }),
+    };
+  }
+
+  /** A found link with its enrollment record and the orchestration's status, which are read together. */
+  async function withEnrollment(request: HttpRequest, context: InvocationContext, found: Found): Promise<Resolution> {
+    const id = found.row.enrollmentId;
+    const [record, status] = await Promise.all([
+      deps.enrollments().then((store) => store.get(id)),
+      deps.instances(request, context).status(id),
+    ]);
+    if (record === undefined) {
+      return { ok: false, page: messagePage(frameFor(request, deps.config.DEFAULT_LOCALE), 'invalid') };
+    }
+    const link = linkOf(request, found, record.pageSecret, record.locale);
+    if (new Date(found.row.expiresAt) <= deps.now()) return { ok: false, page: messagePage(link.frame, 'expired') };
+    if (status === undefined) return { ok: false, page: messagePage(link.frame, 'invalid') };
     const body = toStatusBody(record.enrollmentId, status);
     const progress = status.customStatus as Partial<EnrollmentProgress> | null;
     const instant = (iso: string | undefined) => {
@@ -244,22 +341,47 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     return {
       ok: true,
       link: {
-        token,
-        tokenHash,
-        purpose: link.purpose,
+        ...link,
         record,
         stage: body.stage,
         // The record is written before the event is raised, so a page rendered right after a confirmation agrees.
         mfaRegistered: (progress?.mfaRegistered ?? false) || record.mfaConfirmedAt !== undefined,
         contactVerified: (progress?.contactVerified ?? false) || record.contactVerifiedAt !== undefined,
-        frame,
-        basePath,
-        home: frame.languageChosen ? `${basePath}?lang=${frame.locale}` : basePath,
-        csrf: csrfTokenFor(record.pageSecret, tokenHash),
         ...(invitationExpiresAt === undefined ? {} : { invitationExpiresAt }),
         ...(retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt }),
       },
     };
+  }
+
+  async function resolve(
+    request: HttpRequest,
+    context: InvocationContext,
+    purposes: readonly LinkPurpose[],
+    preload: Preload = { session: false },
+  ): Promise<Resolution> {
+    const found = await findLink(request, context, purposes, preload);
+    if (!found.ok) return found;
+    return withEnrollment(request, context, found.found);
+  }
+
+  /**
+   * The reveal's own resolution: a ready link carrying its snapshot is all the reveal page and the reveal need; any
+   * other link (the invitation link, an older ready link) is resolved with its enrollment.
+   */
+  async function resolveForReveal(
+    request: HttpRequest,
+    context: InvocationContext,
+    purposes: readonly LinkPurpose[],
+  ): Promise<Resolution<ReadyLink | Resolved>> {
+    const found = await findLink(request, context, purposes, { session: true });
+    if (!found.ok) return found;
+    const snapshot = found.found.row.reveal;
+    if (snapshot === undefined) return withEnrollment(request, context, found.found);
+    const link = linkOf(request, found.found, snapshot.pageSecret, snapshot.locale);
+    // A ready link lives exactly until the retrieval deadline.
+    const retrievalExpiresAt = new Date(found.found.row.expiresAt);
+    if (retrievalExpiresAt <= deps.now()) return { ok: false, page: messagePage(link.frame, 'expired') };
+    return { ok: true, link: { ...link, snapshot, retrievalExpiresAt } };
   }
 
   function finalPage(link: Resolved): RenderedPage | undefined {
@@ -273,6 +395,14 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     return kind === undefined ? undefined : messagePage(link.frame, kind);
   }
 
+  /**
+   * What a ready link shows once its reveal is taken: already shown when the employee took it, cancelled when the
+   * orchestration did (an expired link never gets this far).
+   */
+  function takenPage(link: ReadyLink, claim: RevealClaim | undefined): RenderedPage {
+    return messagePage(link.frame, claim?.holder === 'orchestration' ? 'cancelled' : 'alreadyShown');
+  }
+
   async function readForm(request: HttpRequest): Promise<URLSearchParams | undefined> {
     const type = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/x-www-form-urlencoded') return undefined;
@@ -284,7 +414,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
    * CSRF: the token from the page (an HMAC only the server can make), and the browser's own word on where the request
    * came from. The Origin header is not used: with Referrer-Policy no-referrer browsers send `Origin: null`.
    */
-  function csrfOk(request: HttpRequest, form: URLSearchParams | undefined, link: Resolved): boolean {
+  function csrfOk(request: HttpRequest, form: URLSearchParams | undefined, link: Link): boolean {
     const site = request.headers.get('sec-fetch-site');
     if (site !== null && site !== 'same-origin' && site !== 'none') return false;
     const presented = form?.get('csrf') ?? '';
@@ -293,36 +423,38 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     return a.length === b.length && digestsEqual(a.toString('hex'), b.toString('hex'));
   }
 
-  async function hasSession(request: HttpRequest, link: Resolved): Promise<boolean> {
-    const cookie = request.headers
-      .get('cookie')
-      ?.split(';')
-      .map((part) => part.trim())
-      .find((part) => part.startsWith(`${sessionCookie}=`));
-    const value = cookie?.slice(sessionCookie.length + 1) ?? '';
-    if (!isWellFormedToken(value)) return false;
-    const session = await (await deps.linkTokens()).find(hashToken(value));
-    return (
-      session?.purpose === 'session' &&
-      session.enrollmentId === link.record.enrollmentId &&
-      new Date(session.expiresAt) > deps.now()
-    );
+  /** Whether the request's session cookie opens the link's enrollment: known already when read with the link. */
+  async function hasSession(request: HttpRequest, link: Link): Promise<boolean> {
+    if (link.session !== undefined) return link.session;
+    const hash = sessionHashOf(request);
+    if (hash === undefined) return false;
+    return sessionOpens(await (await deps.linkTokens()).find(hash), link.enrollmentId);
   }
 
-  async function codeSent(link: Resolved, purpose: string): Promise<boolean> {
-    const code = await (await deps.oneTimeCodes()).get(link.record.enrollmentId, purpose);
+  async function codeSent(link: Link, purpose: string): Promise<boolean> {
+    const code = await (await deps.oneTimeCodes()).get(link.enrollmentId, purpose);
     return code !== undefined && new Date(code.expiresAt) > deps.now() && code.attempts < codePolicy.maxAttempts;
   }
 
-  async function audit(link: Resolved, action: string, detail?: string): Promise<void> {
-    await (
-      await deps.audit()
-    ).append({
-      enrollmentId: link.record.enrollmentId,
-      at: deps.now().toISOString(),
-      action,
-      actor: 'employee',
-      ...(detail === undefined ? {} : { detail }),
+  const auditEntry = (link: Link, [action, detail]: AuditNote, at = deps.now().toISOString()): AuditEntry => ({
+    enrollmentId: link.enrollmentId,
+    at,
+    action,
+    actor: 'employee',
+    ...(detail === undefined ? {} : { detail }),
+  });
+
+  async function audit(link: Link, action: string, detail?: string): Promise<void> {
+    await (await deps.audit()).append(auditEntry(link, [action, detail]));
+  }
+
+  /** Writes audit rows after the answer, together, stamped with when they happened. */
+  function auditLater(context: InvocationContext, link: Link, notes: readonly AuditNote[]): void {
+    if (notes.length === 0) return;
+    const at = deps.now().toISOString();
+    const entries = notes.map((note) => auditEntry(link, note, at));
+    later(context, `audit (${notes.map(([action]) => action).join(', ')})`, async () => {
+      await (await deps.audit()).appendAll(entries);
     });
   }
 
@@ -335,6 +467,10 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     const final = finalPage(link);
     if (final !== undefined) return final;
     const contact = link.record.contact;
+    const [codeIsSent, session] = await Promise.all([
+      codeSent(link, link.stage === 'ready' ? 'reveal' : 'contact'),
+      hasSession(request, link),
+    ]);
     const page = enrollmentPage({
       ...link.frame,
       basePath: link.basePath,
@@ -348,8 +484,8 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         ...(contact.email === undefined ? {} : { email: maskEmail(contact.email) }),
         ...(contact.phone === undefined || deps.sms === undefined ? {} : { sms: maskPhone(contact.phone) }),
       },
-      codeSent: await codeSent(link, link.stage === 'ready' ? 'reveal' : 'contact'),
-      hasSession: await hasSession(request, link),
+      codeSent: codeIsSent,
+      hasSession: session,
       ...(notice === undefined ? {} : { notice }),
       ...(link.invitationExpiresAt === undefined ? {} : { invitationExpiresAt: link.invitationExpiresAt }),
       ...(link.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: link.retrievalExpiresAt }),
@@ -358,29 +494,42 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     return status === undefined ? page : { ...page, status };
   }
 
+  /** The reveal landing page: the ready link's stage comes from its claim row, anything else's from its status. */
   async function renderReveal(
     request: HttpRequest,
-    link: Resolved,
+    link: ReadyLink | Resolved,
     notice?: Notice,
     status?: number,
   ): Promise<RenderedPage> {
-    const final = finalPage(link);
-    if (final !== undefined) return final;
-    if (link.stage !== 'ready') return messagePage(link.frame, 'invalid');
+    let taken: Promise<RevealClaim | undefined> = Promise.resolve(undefined);
+    if (isReady(link)) {
+      const { enrollmentId, snapshot } = link;
+      taken = deps.revealClaims().then((claims) => claims.find(enrollmentId, snapshot.appPassword.version));
+    } else {
+      const final = finalPage(link);
+      if (final !== undefined) return final;
+      if (link.stage !== 'ready') return messagePage(link.frame, 'invalid');
+    }
+    const [claim, session, codeIsSent] = await Promise.all([
+      taken,
+      hasSession(request, link),
+      codeSent(link, 'reveal'),
+    ]);
+    if (isReady(link) && claim !== undefined) return takenPage(link, claim);
     const page = revealLandingPage({
       ...link.frame,
       basePath: link.basePath,
       csrf: link.csrf,
-      hasSession: await hasSession(request, link),
-      codeSent: await codeSent(link, 'reveal'),
+      hasSession: session,
+      codeSent: codeIsSent,
       ...(notice === undefined ? {} : { notice }),
       ...(link.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: link.retrievalExpiresAt }),
     });
     return status === undefined ? page : { ...page, status };
   }
 
-  const renderFor = (request: HttpRequest, link: Resolved, notice?: Notice, status?: number) =>
-    link.purpose === 'reveal'
+  const renderFor = (request: HttpRequest, link: ReadyLink | Resolved, notice?: Notice, status?: number) =>
+    isReady(link) || link.purpose === 'reveal'
       ? renderReveal(request, link, notice, status)
       : renderEnrollment(request, link, notice, status);
 
@@ -388,7 +537,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
   async function sendCode(link: Resolved, purpose: string, channel: CodeChannel): Promise<Refusal | undefined> {
     const store = await deps.oneTimeCodes();
     const now = deps.now();
-    const existing = await store.get(link.record.enrollmentId, purpose);
+    const existing = await store.get(link.enrollmentId, purpose);
     const windowOpen =
       existing !== undefined && now.getTime() - new Date(existing.windowStartedAt).getTime() < codePolicy.sendWindowMs;
     const sendsInWindow = windowOpen ? existing.sendsInWindow : 0;
@@ -398,10 +547,10 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     }
     const code = newOneTimeCode();
     const stored = await store.put(
-      link.record.enrollmentId,
+      link.enrollmentId,
       purpose,
       {
-        codeHash: hashOneTimeCode(link.record.pageSecret, purpose, code),
+        codeHash: hashOneTimeCode(link.pageSecret, purpose, code),
         channel,
         expiresAt: new Date(now.getTime() + codePolicy.validForMs).toISOString(),
         attempts: 0,
@@ -428,7 +577,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         return { notice: { kind: 'sendFailed' }, status: 429 };
       }
     } catch (error) {
-      await store.delete(link.record.enrollmentId, purpose);
+      await store.delete(link.enrollmentId, purpose);
       if (isPermanentError(error)) return { notice: { kind: 'sendFailed' }, status: 429 };
       throw error;
     }
@@ -443,17 +592,19 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     readonly retryAfterMs?: number;
   }
 
-  type CodeCheck = { readonly ok: true } | ({ readonly ok: false } & Refusal);
+  /** A right code, and which of its attempts it was: the caller spends the code and audits the comparison. */
+  type CodeCheck = { readonly ok: true; readonly attempt: number } | ({ readonly ok: false } & Refusal);
 
   /**
-   * Checks a code: expired or missing, locked after 5 tries, constant-time comparison; one use only. The attempt is
-   * counted (an ETag-conditional write) before the code is compared, so however many guesses race, at most
+   * Checks a code: expired or missing, locked after 5 tries, constant-time comparison. The attempt is counted (an
+   * ETag-conditional write) before the code is compared, so however many guesses race, at most
    * `codePolicy.maxAttempts` comparisons are ever made against one code, the right one among them only if it won a
-   * count. A guess that keeps losing the race to count is refused as too many attempts, never as an error.
+   * count. A guess that keeps losing the race to count is refused as too many attempts, never as an error. A wrong
+   * guess is audited here; a right one is the caller's to audit and to spend (delete), once it has served.
    */
-  async function checkCode(link: Resolved, purpose: string, presented: string): Promise<CodeCheck> {
+  async function checkCode(link: Link, purpose: string, presented: string): Promise<CodeCheck> {
     const store = await deps.oneTimeCodes();
-    const { enrollmentId, pageSecret } = link.record;
+    const { enrollmentId, pageSecret } = link;
     for (let round = 0; round < maxCountRounds; round += 1) {
       const stored = await store.get(enrollmentId, purpose);
       const now = deps.now().getTime();
@@ -471,9 +622,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       if (!(await store.put(enrollmentId, purpose, { ...rest, attempts: attempt }, etag))) continue;
       const candidate = /^\d{6}$/.test(presented) ? presented : '';
       if (digestsEqual(hashOneTimeCode(pageSecret, purpose, candidate), stored.codeHash) && candidate !== '') {
-        await store.delete(enrollmentId, purpose);
-        await audit(link, `code-accepted:${purpose}`, `attempt ${attempt}`);
-        return { ok: true };
+        return { ok: true, attempt };
       }
       await audit(link, `code-wrong:${purpose}`, `attempt ${attempt}`);
       const left = codePolicy.maxAttempts - attempt;
@@ -485,24 +634,28 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
   }
 
   /** The page for a refused code or send: the form with its notice, and `Retry-After` on a 429. */
-  async function refused(request: HttpRequest, link: Resolved, refusal: Refusal): Promise<HttpResponseInit> {
+  async function refused(
+    request: HttpRequest,
+    link: ReadyLink | Resolved,
+    refusal: Refusal,
+  ): Promise<HttpResponseInit> {
     const shown = await renderFor(request, link, refusal.notice, refusal.status);
     const retryAfterMs = shown.status === 429 ? refusal.retryAfterMs : undefined;
     return respond(request, retryAfterMs === undefined ? shown : { ...shown, retryAfterMs });
   }
 
   /** Wraps a POST handler: resolves the link, checks the form and CSRF, turns failures into pages. */
-  function post(
-    purposes: readonly LinkPurpose[],
+  function post<L extends ReadyLink | Resolved>(
+    resolveLink: (request: HttpRequest, context: InvocationContext) => Promise<Resolution<L>>,
     action: (
       request: HttpRequest,
       context: InvocationContext,
-      link: Resolved,
+      link: L,
       form: URLSearchParams,
     ) => Promise<HttpResponseInit>,
   ): HttpHandler {
     return page(async (request, context) => {
-      const resolved = await resolve(request, context, purposes);
+      const resolved = await resolveLink(request, context);
       if (!resolved.ok) return respond(request, resolved.page);
       const form = await readForm(request);
       if (form === undefined || !csrfOk(request, form, resolved.link)) {
@@ -510,7 +663,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         const grant = await (
           await deps.rateLimiter()
         ).take(
-          `refused-posts:${resolved.link.record.enrollmentId}`,
+          `refused-posts:${resolved.link.enrollmentId}`,
           abusePolicy.refusedPostsPerEnrollment,
           abusePolicy.windowMs,
         );
@@ -521,10 +674,30 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         );
       }
       const link = withPickedLanguage(request, resolved.link, form.get('lang'));
-      const final = finalPage(link);
+      const final = isReady(link) ? undefined : finalPage(link);
       if (final !== undefined) return respond(request, final);
       return action(request, context, link, form);
     });
+  }
+
+  const resolving =
+    (purposes: readonly LinkPurpose[]) =>
+    (request: HttpRequest, context: InvocationContext): Promise<Resolution> =>
+      resolve(request, context, purposes);
+
+  /** Work an invocation hands off, started once its handler has the answer: see `later`. */
+  const handedOff = new WeakMap<InvocationContext, (() => void)[]>();
+
+  /**
+   * Hands `step` off to run after the answer (`FollowUps`): the employee waits for nothing that is not needed to
+   * answer, and the step meets neither storage nor the event loop while the answer's own calls are still under way.
+   */
+  function later(context: InvocationContext, what: string, step: () => Promise<void>): void {
+    const steps = handedOff.get(context) ?? [];
+    steps.push(() => {
+      deps.followUps.start(what, step);
+    });
+    handedOff.set(context, steps);
   }
 
   function page(handler: HttpHandler): HttpHandler {
@@ -534,79 +707,82 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       } catch (error) {
         context.error(redact(`employee page failed: ${error instanceof Error ? error.message : String(error)}`));
         return respond(request, messagePage(frameFor(request, deps.config.DEFAULT_LOCALE), 'error'));
+      } finally {
+        for (const start of handedOff.get(context) ?? []) start();
+        handedOff.delete(context);
       }
     };
   }
 
-  /**
-   * Runs a step after the reveal was claimed: retried a few times, then logged and let go, so the password is shown
-   * whatever storage or the task hub does meanwhile.
-   */
-  async function settle(context: InvocationContext, what: string, step: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await step();
-        return;
-      } catch (error) {
-        if (attempt >= settleAttempts) {
-          context.warn(redact(`${what} after a reveal failed ${attempt} times: ${ensureError(error).message}`));
-          return;
-        }
-        await delay(settleBackoffMs * 2 ** (attempt - 1));
-      }
-    }
+  /** The password a link may reveal and whose it is: from the ready link's snapshot, or from a ready enrollment. */
+  function revealable(
+    link: ReadyLink | Resolved,
+  ): { readonly appPassword: RevealSnapshot['appPassword']; readonly userPrincipalName: string } | undefined {
+    if (isReady(link)) return link.snapshot;
+    if (link.stage !== 'ready' || link.record.appPassword === undefined) return undefined;
+    return { appPassword: link.record.appPassword, userPrincipalName: link.record.userPrincipalName };
   }
 
+  /**
+   * The one reveal. The employee proves presence (the session cookie, or a code sent to the verified contact, counted
+   * before it is compared), then the reveal is claimed (insert-if-absent: exactly one claim per password version) and
+   * only then is the vault read. Only that read may still keep the password from the employee: everything else (the
+   * audit rows, the spent code, the PasswordRevealed event) happens after the answer, retried and then let go, never a
+   * reason to fail the page. The claim row is the record that counts: the orchestration reads it at the retrieval
+   * deadline should the event never arrive, and records the reveal's outcome from it.
+   */
   async function revealWith(
     request: HttpRequest,
     context: InvocationContext,
-    link: Resolved,
+    link: ReadyLink | Resolved,
     form: URLSearchParams,
   ): Promise<HttpResponseInit> {
-    if (link.stage !== 'ready' || link.record.appPassword === undefined) {
-      return respond(request, await renderFor(request, link));
-    }
+    const target = revealable(link);
+    if (target === undefined) return respond(request, await renderFor(request, link));
+    const { enrollmentId } = link;
+    const notes: AuditNote[] = [];
+    // A code that opened the reveal is spent with it; when the vault read fails, both are given back.
+    let spendCode = (): void => undefined;
     if (!(await hasSession(request, link))) {
       const check = await checkCode(link, 'reveal', form.get('code') ?? '');
       if (!check.ok) return refused(request, link, check);
+      notes.push(['code-accepted:reveal', `attempt ${check.attempt}`]);
+      spendCode = () => {
+        later(context, 'spending the reveal code', async () => {
+          await (await deps.oneTimeCodes()).delete(enrollmentId, 'reveal');
+        });
+      };
     }
-    const reference = link.record.appPassword;
+    const reference = target.appPassword;
     const claims = await deps.revealClaims();
     const claim: RevealClaim = { id: randomUUID(), holder: 'employee', claimedAt: deps.now().toISOString() };
-    if (!(await claims.claim(link.record.enrollmentId, reference.version, claim))) {
-      await audit(link, 'reveal-refused', 'already shown');
-      return respond(request, messagePage(link.frame, 'alreadyShown'));
+    if (!(await claims.claim(enrollmentId, reference.version, claim))) {
+      spendCode();
+      auditLater(context, link, [...notes, ['reveal-refused', 'already shown']]);
+      if (!isReady(link)) return respond(request, messagePage(link.frame, 'alreadyShown'));
+      return respond(request, takenPage(link, await claims.find(enrollmentId, reference.version)));
     }
-    // The one reveal is taken. Only the vault read may still keep the password from the employee; what follows it is
-    // retried and then let go, never a reason to fail the page: the claim row is the record that counts, and the
-    // orchestration reads it at the retrieval deadline should the event below never arrive.
     let password: string;
     try {
       password = await (await deps.vault()).readAppPassword(reference);
     } catch (error) {
-      // The employee has not seen it: give the reveal back so a retry can succeed.
-      await settle(context, 'giving the reveal back', () =>
-        claims.release(link.record.enrollmentId, reference.version, claim.id),
+      // The employee has not seen it: give the reveal back, and with it the code, so a retry can succeed.
+      await deps.followUps.settle('giving the reveal back', () =>
+        claims.release(enrollmentId, reference.version, claim.id),
       );
+      auditLater(context, link, notes);
       throw error;
     }
-    const afterClaim = Promise.all([
-      settle(context, 'audit of the reveal', () =>
-        audit(link, 'app-password-revealed', `version ${reference.version}`),
-      ),
-      settle(context, 'PasswordRevealed', () =>
-        deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.passwordRevealed),
-      ),
-    ]);
-    // A struggling store must not keep the employee waiting either: past the budget the page goes out, and the steps
-    // finish (or are logged) on their own.
-    await Promise.race([afterClaim, delay(settleBudgetMs, undefined, { ref: false })]);
+    const instances = deps.instances(request, context);
+    auditLater(context, link, [...notes, ['app-password-revealed', `version ${reference.version}`]]);
+    spendCode();
+    later(context, 'PasswordRevealed', () => instances.raiseEvent(enrollmentId, enrollmentEvents.passwordRevealed));
     return respond(
       request,
       passwordPage({
         ...link.frame,
         password,
-        userPrincipalName: link.record.userPrincipalName,
+        userPrincipalName: target.userPrincipalName,
         mailClient: detectMailClient(request.headers.get('user-agent')),
         servers: { imap: deps.config.MAIL_IMAP_SERVER, smtp: deps.config.MAIL_SMTP_SERVER },
       }),
@@ -615,26 +791,26 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
 
   return {
     enrollmentPage: page(async (request, context) => {
-      const resolved = await resolve(request, context, ['enroll']);
+      const resolved = await resolve(request, context, ['enroll'], { session: true });
       if (!resolved.ok) return respond(request, resolved.page);
       return respond(request, await renderEnrollment(request, resolved.link));
     }),
 
-    confirmMfa: post(['enroll'], async (request, context, link) => {
+    confirmMfa: post(resolving(['enroll']), async (request, context, link) => {
       if (!link.mfaRegistered) {
         const registered = await (await deps.directory()).hasRegisteredMfa(link.record.userPrincipalName);
         if (!registered) {
           return respond(request, await renderEnrollment(request, link, { kind: 'mfaNotYet' }));
         }
         const at = deps.now().toISOString();
-        await (await deps.enrollments()).markVerified(link.record.enrollmentId, 'mfa', at);
-        await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.mfaRegistered);
+        await (await deps.enrollments()).markVerified(link.enrollmentId, 'mfa', at);
+        await deps.instances(request, context).raiseEvent(link.enrollmentId, enrollmentEvents.mfaRegistered);
         await audit(link, 'mfa-confirmed');
       }
       return redirect(link.home);
     }),
 
-    sendContactCode: post(['enroll'], async (request, _context, link, form) => {
+    sendContactCode: post(resolving(['enroll']), async (request, _context, link, form) => {
       if (link.contactVerified) return redirect(link.home);
       const channel: CodeChannel = form.get('channel') === 'sms' ? 'sms' : 'email';
       const refusal = await sendCode(link, 'contact', channel);
@@ -642,19 +818,22 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       return redirect(link.home);
     }),
 
-    verifyContactCode: post(['enroll'], async (request, context, link, form) => {
+    verifyContactCode: post(resolving(['enroll']), async (request, context, link, form) => {
       if (link.contactVerified) return redirect(link.home);
       const check = await checkCode(link, 'contact', form.get('code') ?? '');
       if (!check.ok) return refused(request, link, check);
+      // One use only: the code is spent before anything it opens.
+      await (await deps.oneTimeCodes()).delete(link.enrollmentId, 'contact');
+      await audit(link, 'code-accepted:contact', `attempt ${check.attempt}`);
       const now = deps.now();
-      await (await deps.enrollments()).markVerified(link.record.enrollmentId, 'contact', now.toISOString());
-      await deps.instances(request, context).raiseEvent(link.record.enrollmentId, enrollmentEvents.contactVerified);
+      await (await deps.enrollments()).markVerified(link.enrollmentId, 'contact', now.toISOString());
+      await deps.instances(request, context).raiseEvent(link.enrollmentId, enrollmentEvents.contactVerified);
       const session = newLinkToken();
       const lifetimeMs = deps.config.RETRIEVAL_VALID_FOR + 14 * 86_400_000;
       await (
         await deps.linkTokens()
       ).save(session.hash, {
-        enrollmentId: link.record.enrollmentId,
+        enrollmentId: link.enrollmentId,
         purpose: 'session',
         expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(),
       });
@@ -675,12 +854,12 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     }),
 
     revealPage: page(async (request, context) => {
-      const resolved = await resolve(request, context, ['reveal']);
+      const resolved = await resolveForReveal(request, context, ['reveal']);
       if (!resolved.ok) return respond(request, resolved.page);
       return respond(request, await renderReveal(request, resolved.link));
     }),
 
-    sendRevealCode: post(['reveal', 'enroll'], async (request, _context, link) => {
+    sendRevealCode: post(resolving(['reveal', 'enroll']), async (request, _context, link) => {
       if (link.stage !== 'ready') return respond(request, await renderFor(request, link));
       const channel: CodeChannel = link.record.contact.email === undefined ? 'sms' : 'email';
       const refusal = await sendCode(link, 'reveal', channel);
@@ -688,6 +867,6 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
       return redirect(link.home);
     }),
 
-    reveal: post(['reveal', 'enroll'], revealWith),
+    reveal: post((request, context) => resolveForReveal(request, context, ['reveal', 'enroll']), revealWith),
   };
 }

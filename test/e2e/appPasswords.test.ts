@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { codeFrom, csrfOf, EmployeeAgent, revealedPassword } from '../helpers/employeeBrowser.js';
 import {
   revealedEnrollment as revealed,
   revealWithCode,
@@ -287,6 +288,20 @@ describe('device-labelled app passwords for HR', () => {
     });
     const { id: pendingId } = (await pending.json()) as { id: string };
     await untilStage(runtime, pendingId, 'ready');
+    // Someone holding the pending password's ready link asks for a code while it is still ready.
+    const contact = 'email' in user.contact ? user.contact.email : '';
+    const toContact = () => runtime.mail.messages().filter((message) => message.to.includes(contact));
+    const readyLink = await waitFor('the ready link to the contact', () =>
+      toContact()
+        .flatMap((message) => message.links)
+        .find((link) => link.includes('/r/')),
+    );
+    const readyPath = new URL(readyLink).pathname;
+    const holder = new EmployeeAgent(runtime.url);
+    const csrf = csrfOf((await holder.get(readyPath)).html);
+    const sent = toContact().length;
+    await holder.submit(`${readyPath}/code`, { csrf });
+    const code = codeFrom((await waitFor('the reveal code', () => toContact()[sent])).text);
     const response = await runtime.api(`/api/users/${encodeURIComponent(user.upn)}/app-passwords`, {
       method: 'DELETE',
     });
@@ -297,6 +312,11 @@ describe('device-labelled app passwords for HR', () => {
     });
     await untilStage(runtime, pendingId, 'cancelled');
     expect(await listLabels(user.upn)).toEqual([]);
+    // The ready link, with a right code, no longer reveals: the orchestration took the reveal before disabling it.
+    const late = await holder.submit(`${readyPath}/reveal`, { csrf, code });
+    expect(late.status).toBe(410);
+    expect(late.html).toContain('cancelled');
+    expect(revealedPassword(late.html)).toBeUndefined();
   }, 60_000);
 
   it('refuses to start an enrollment whose device label the user already has', async () => {

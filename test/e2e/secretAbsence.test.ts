@@ -99,6 +99,22 @@ describe('no secret outside the vault', () => {
     );
     expect(expired.reason).toBe('retrieval-deadline');
     await expect(sdk.getSecret(appPasswordSecretName(id))).rejects.toMatchObject({ statusCode: 403 });
+    // The ready link lived as long as the window: it now says so, and a reveal through it reveals nothing.
+    const readyLink = runtime.mail
+      .messages()
+      .filter((message) => message.to.includes('eva@example.com'))
+      .flatMap((message) => message.links)
+      .find((link) => link.includes('/r/'));
+    const readyPath = new URL(readyLink ?? '').pathname;
+    const page = await fetch(`${runtime.url}${readyPath}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('expired');
+    const reveal = await fetch(`${runtime.url}${readyPath}/reveal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      body: 'csrf=x&code=123456',
+    });
+    expect(reveal.status).toBe(410);
     const subjects = runtime.mail
       .messages()
       .filter((message) => message.to.includes('eva@example.com'))

@@ -9,9 +9,10 @@ export interface TableRequestMatch {
 
 /**
  * `fail`: answer `status` without passing the request on. `lose-answer`: pass it on (it takes effect in Azurite), then
- * answer 503 instead of Azurite's answer, as a timeout or a dropped connection after the write would.
+ * answer 503 instead of Azurite's answer, as a timeout or a dropped connection after the write would. `hang`: read the
+ * request and answer nothing, until the fault is cleared, which drops the connection.
  */
-export type TableFaultKind = 'fail' | 'lose-answer';
+export type TableFaultKind = 'fail' | 'lose-answer' | 'hang';
 
 export interface TableFaultProxy {
   /** A connection string like Azurite's, with the table endpoint pointing at the proxy. */
@@ -20,7 +21,7 @@ export interface TableFaultProxy {
   inject(match: TableRequestMatch, count: number, kind?: TableFaultKind, status?: number): void;
   /** How many requests were faulted since the start or the last `clear`. */
   readonly faulted: number;
-  /** Drops the faults still queued and resets the count. */
+  /** Drops the faults still queued, cuts the requests held by a hang, and resets the count. */
   clear(): void;
   close(): Promise<void>;
 }
@@ -43,6 +44,7 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
   if (tableEndpoint === undefined) throw new Error('The connection string has no TableEndpoint');
   const target = new URL(tableEndpoint);
   const rules: Rule[] = [];
+  const hung = new Set<ServerResponse>();
   let faulted = 0;
 
   const take = (incoming: IncomingMessage): Rule | undefined => {
@@ -65,6 +67,12 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
 
   const server = createServer((incoming, response) => {
     const fault = take(incoming);
+    if (fault?.kind === 'hang') {
+      incoming.resume();
+      hung.add(response);
+      response.once('close', () => hung.delete(response));
+      return;
+    }
     if (fault?.kind === 'fail') {
       incoming.resume();
       incoming.once('end', () => {
@@ -113,6 +121,7 @@ export async function startTableFaultProxy(azuriteConnectionString: string): Pro
     clear() {
       rules.length = 0;
       faulted = 0;
+      for (const response of hung) response.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {

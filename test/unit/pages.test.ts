@@ -18,6 +18,7 @@ import type {
   OneTimeCodeStore,
   OutgoingMail,
   OutgoingSms,
+  RevealClaim,
   RevealClaimStore,
   SmsSender,
   Vault,
@@ -25,6 +26,7 @@ import type {
 import type { Stage } from '../../core/stages.js';
 import { hashToken, newLinkToken } from '../../core/tokens.js';
 import { createEmployeePageHandlers, type EmployeePageHandlers } from '../../functions/handlers/employeePages.js';
+import { createFollowUps } from '../../functions/followUps.js';
 import { script, stylesheet } from '../../pages/assets.js';
 import {
   enrollmentPage,
@@ -495,7 +497,13 @@ interface Fixture {
   ) => Promise<HttpResponseInit>;
   readonly enrollToken: string;
   readonly revealToken: string;
+  /** A ready link whose row carries the reveal's snapshot, as the ready mail writes it. */
+  readonly readyToken: string;
   readonly csrf: (token: string) => string;
+  /** How often the enrollment record and the orchestration's status were read. */
+  readonly reads: { records: number; statuses: number };
+  /** Takes the reveal as someone else would: the employee elsewhere, or the orchestration disabling it. */
+  takeReveal(holder: RevealClaim['holder']): void;
   readonly mail: OutgoingMail[];
   readonly sms: OutgoingSms[];
   setProgress(progress: Partial<EnrollmentProgress>): void;
@@ -519,10 +527,26 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
   };
   const enroll = newLinkToken();
   const reveal = newLinkToken();
+  const ready = newLinkToken();
   const links = new Map<string, LinkTokenRecord>([
     [enroll.hash, { enrollmentId: 'enr-1', purpose: 'enroll', expiresAt: '2026-03-16T08:00:00.000Z' }],
     [reveal.hash, { enrollmentId: 'enr-1', purpose: 'reveal', expiresAt: '2026-03-17T08:00:00.000Z' }],
+    [
+      ready.hash,
+      {
+        enrollmentId: 'enr-1',
+        purpose: 'reveal',
+        expiresAt: '2026-03-17T08:00:00.000Z',
+        reveal: {
+          appPassword: { secretName: 'apppw-enr-1', version: 'v1' },
+          pageSecret: 'page-secret',
+          userPrincipalName: upn,
+          locale,
+        },
+      },
+    ],
   ]);
+  const reads = { records: 0, statuses: 0 };
   const codes = new Map<string, OneTimeCodeRecord>();
   let progress: Partial<EnrollmentProgress> = {
     stage: 'awaiting-verification',
@@ -533,14 +557,17 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
   let mfa = false;
   const mail: OutgoingMail[] = [];
   const sms: OutgoingSms[] = [];
-  let claimed = false;
+  let claimed: RevealClaim | undefined;
 
   const enrollments: EnrollmentStore = {
     claimActive: unused,
     releaseActive: unused,
     releaseActiveIfUnchanged: unused,
     save: unused,
-    get: (id) => Promise.resolve(id === 'enr-1' ? record : undefined),
+    get: (id) => {
+      reads.records += 1;
+      return Promise.resolve(id === 'enr-1' ? record : undefined);
+    },
     setAppPassword: unused,
     markVerified: () => Promise.resolve(),
     clearVerified: unused,
@@ -557,8 +584,12 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
     delete: (id, purpose) => Promise.resolve(void codes.delete(`${id}/${purpose}`)),
   };
   const revealClaims: RevealClaimStore = {
-    claim: () => Promise.resolve(claimed ? false : (claimed = true)),
-    find: unused,
+    claim: (_id, _version, claim) => {
+      if (claimed !== undefined) return Promise.resolve(false);
+      claimed = claim;
+      return Promise.resolve(true);
+    },
+    find: () => Promise.resolve(claimed),
     release: unused,
   };
   const audit: AuditLog = { append: () => Promise.resolve(), appendAll: () => Promise.resolve(), list: unused };
@@ -573,14 +604,16 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
   const directory: Directory = { hasRegisteredMfa: () => Promise.resolve(mfa) };
   const instances: EnrollmentInstances = {
     start: unused,
-    status: () =>
-      Promise.resolve({
+    status: () => {
+      reads.statuses += 1;
+      return Promise.resolve({
         runtimeStatus: 'Running',
         customStatus: progress,
         input: { employeeId: 'E1' },
         createdAt: now.toISOString(),
         updatedAt: now.toISOString(),
-      }),
+      });
+    },
     raiseEvent: () => Promise.resolve(),
   };
 
@@ -609,6 +642,7 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
     sms: () => Promise.resolve(smsSender),
     directory: () => Promise.resolve(directory),
     instances: () => instances,
+    followUps: createFollowUps({ log: unused }),
     now: () => now,
   });
 
@@ -633,7 +667,12 @@ function fixture(locale: Locale, publicBaseUrl = 'https://enroll.contoso.example
     },
     enrollToken: enroll.token,
     revealToken: reveal.token,
+    readyToken: ready.token,
     csrf: (token) => csrfTokenFor('page-secret', hashToken(token)),
+    reads,
+    takeReveal: (holder) => {
+      claimed = { id: `${holder}-elsewhere`, holder, claimedAt: now.toISOString() };
+    },
     mail,
     sms,
     setProgress: (next) => {
@@ -771,5 +810,44 @@ describe('the employee page handlers', () => {
     expect(/<code id="app-password"[^>]*>([\s\S]*?)<\/code>/.exec(doc)?.[1]?.replace(/<[^>]+>/g, '')).toBe(password);
     expect(doc).toMatch(/<details class="guide" id="guide-iosMail" open>/);
     expect(doc).toContain('<code>imap.contoso.example</code>');
+  });
+
+  it('reveal through a ready link that carries its snapshot, reading neither the record nor the status', async () => {
+    const app = fixture('en');
+    // Ready, as the orchestration says; the ready link itself never asks it.
+    app.setProgress({ stage: 'ready', mfaRegistered: true, contactVerified: true });
+    const base = `/r/${app.readyToken}`;
+    const landing = bodyOf(await app.call('revealPage', base));
+    // The deadline is the link's own expiry, in the snapshot's language.
+    expect(landing).toContain(catalogues.en.pages.password.revealDeadline('17 March 2026 at 09:00'));
+    const csrf = app.csrf(app.readyToken);
+    const refusedCode = await app.call('reveal', `${base}/reveal`, { form: { csrf, code: '123456' } });
+    expect(refusedCode.status).toBe(400);
+    expect(app.reads).toEqual({ records: 0, statuses: 0 });
+    // Sending the code needs the contact, which only the record holds.
+    expect((await app.call('sendRevealCode', `${base}/code`, { form: { csrf } })).status).toBe(303);
+    const code = /(?<!\d)\d{6}(?!\d)/.exec(app.mail[0]?.text ?? '')?.[0] ?? 'missing';
+    const reads = { ...app.reads };
+    const shown = await app.call('reveal', `${base}/reveal`, { form: { csrf, code } });
+    expect(shown.status).toBe(200);
+    expect(bodyOf(shown)).toContain(upn);
+    expect(app.reads).toEqual(reads);
+  });
+
+  it.each([
+    ['employee', 'alreadyShown'],
+    ['orchestration', 'cancelled'],
+  ] as const)('show a ready link whose reveal the %s took as %s, on the page and to a reveal', async (holder, kind) => {
+    const app = fixture('en');
+    const base = `/r/${app.readyToken}`;
+    app.takeReveal(holder);
+    const texts = catalogues.en.pages.messages;
+    const title = kind === 'cancelled' ? texts.cancelledTitle : texts.alreadyShownTitle;
+    const landing = await app.call('revealPage', base);
+    expect(landing.status).toBe(410);
+    expect(bodyOf(landing)).toContain(escapeHtml(title));
+    const session = await app.call('reveal', `${base}/reveal`, { form: { csrf: app.csrf(app.readyToken) } });
+    expect(session.status).toBe(410);
+    expect(bodyOf(session)).toContain(escapeHtml(title));
   });
 });
