@@ -600,7 +600,7 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
    * ETag-conditional write) before the code is compared, so however many guesses race, at most
    * `codePolicy.maxAttempts` comparisons are ever made against one code, the right one among them only if it won a
    * count. A guess that keeps losing the race to count is refused as too many attempts, never as an error. A wrong
-   * guess is audited here; a right one is the caller's to audit and to spend (delete), once it has served.
+   * guess is audited here; a right one is the caller's to audit and to spend (delete), with what it opened.
    */
   async function checkCode(link: Link, purpose: string, presented: string): Promise<CodeCheck> {
     const store = await deps.oneTimeCodes();
@@ -708,8 +708,15 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
         context.error(redact(`employee page failed: ${error instanceof Error ? error.message : String(error)}`));
         return respond(request, messagePage(frameFor(request, deps.config.DEFAULT_LOCALE), 'error'));
       } finally {
-        for (const start of handedOff.get(context) ?? []) start();
+        const steps = handedOff.get(context) ?? [];
         handedOff.delete(context);
+        // On the next turn of the event loop: the host writes the answer first, and the steps' own set-up (signing,
+        // connecting) is not paid for before it.
+        if (steps.length > 0) {
+          setImmediate(() => {
+            for (const start of steps) start();
+          });
+        }
       }
     };
   }
@@ -741,7 +748,8 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     if (target === undefined) return respond(request, await renderFor(request, link));
     const { enrollmentId } = link;
     const notes: AuditNote[] = [];
-    // A code that opened the reveal is spent with it; when the vault read fails, both are given back.
+    // A right code is spent (single use) after the answer, once the reveal it opened is claimed; when the vault read
+    // fails, the claim is given back and the code still serves the retry.
     let spendCode = (): void => undefined;
     if (!(await hasSession(request, link))) {
       const check = await checkCode(link, 'reveal', form.get('code') ?? '');
@@ -766,17 +774,19 @@ export function createEmployeePageHandlers(deps: EmployeePageDependencies): Empl
     try {
       password = await (await deps.vault()).readAppPassword(reference);
     } catch (error) {
-      // The employee has not seen it: give the reveal back, and with it the code, so a retry can succeed.
+      // The employee has not seen it: give the reveal back, so a retry can succeed.
       await deps.followUps.settle('giving the reveal back', () =>
         claims.release(enrollmentId, reference.version, claim.id),
       );
       auditLater(context, link, notes);
       throw error;
     }
-    const instances = deps.instances(request, context);
+    // From here on nothing may fail the page: each step below is a follow-up, its own failure its own.
     auditLater(context, link, [...notes, ['app-password-revealed', `version ${reference.version}`]]);
     spendCode();
-    later(context, 'PasswordRevealed', () => instances.raiseEvent(enrollmentId, enrollmentEvents.passwordRevealed));
+    later(context, 'PasswordRevealed', () =>
+      deps.instances(request, context).raiseEvent(enrollmentId, enrollmentEvents.passwordRevealed),
+    );
     return respond(
       request,
       passwordPage({

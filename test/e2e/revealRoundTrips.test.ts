@@ -126,8 +126,11 @@ async function roundTripsOf(
   };
 }
 
-/** The follow-up work of a reveal is done: audited, the event queued, the slot back, and a used code spent. */
-function revealSettled(id: string, withCode: boolean): () => Promise<boolean> {
+/**
+ * The work a reveal hands off is done: audited (a code's comparison with it, in one transaction), the event queued,
+ * the slot back, and a code that opened it spent.
+ */
+function revealSettled(id: string): () => Promise<boolean> {
   return async () => {
     const tables = direct();
     const actions = (await tables.audit.list(id)).map((entry) => entry.action);
@@ -135,7 +138,7 @@ function revealSettled(id: string, withCode: boolean): () => Promise<boolean> {
       actions.includes('app-password-revealed') &&
       (await tables.eventQueued(id)) &&
       !(await tables.slotsHeld()) &&
-      (!withCode || (await tables.codes.get(id, 'reveal')) === undefined)
+      (await tables.codes.get(id, 'reveal')) === undefined
     );
   };
 }
@@ -182,14 +185,9 @@ describe('round trips of one reveal', () => {
     const csrf = csrfOf((await withSession.agent.get(withSession.revealPath)).html);
     let password: string | undefined;
 
-    const { counts, calls } = await roundTripsOf(
-      async () => {
-        password = revealedPassword(
-          (await withSession.agent.submit(`${withSession.revealPath}/reveal`, { csrf })).html,
-        );
-      },
-      revealSettled(withSession.id, false),
-    );
+    const { counts, calls } = await roundTripsOf(async () => {
+      password = revealedPassword((await withSession.agent.submit(`${withSession.revealPath}/reveal`, { csrf })).html);
+    }, revealSettled(withSession.id));
 
     expect(password).toMatch(/^[a-z]{16}$/);
     expect(counts, calls.join('\n')).toEqual(pinned.withSession);
@@ -198,12 +196,9 @@ describe('round trips of one reveal', () => {
   it('with a code sent to the verified contact', async () => {
     let password: string | undefined;
 
-    const { counts, calls } = await roundTripsOf(
-      async () => {
-        password = revealedPassword((await codeAgent.submit(`${withCode.revealPath}/reveal`, codeForm)).html);
-      },
-      revealSettled(withCode.id, true),
-    );
+    const { counts, calls } = await roundTripsOf(async () => {
+      password = revealedPassword((await codeAgent.submit(`${withCode.revealPath}/reveal`, codeForm)).html);
+    }, revealSettled(withCode.id));
 
     expect(password).toMatch(/^[a-z]{16}$/);
     expect(counts, calls.join('\n')).toEqual(pinned.withCode);
