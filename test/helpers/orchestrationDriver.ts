@@ -68,6 +68,19 @@ export class OrchestrationDriver {
     return next;
   }
 
+  /** Fires timers in turn until the one due at `instant` has fired; returns them. */
+  async fireTimersThrough(instant: string): Promise<TimerWork[]> {
+    const fired: TimerWork[] = [];
+    while (fired.at(-1)?.fireAt !== instant) {
+      const next = [...this.timers].sort((a, b) => a.fireAt.localeCompare(b.fireAt))[0];
+      if (next === undefined || next.fireAt > instant) {
+        throw new Error(`No timer fires at ${instant} (fired: ${fired.map((timer) => timer.fireAt).join(', ')})`);
+      }
+      fired.push(await this.fireNextTimer());
+    }
+    return fired;
+  }
+
   private take(name: string): ActivityWork {
     const work = this.pendingActivity(name);
     if (work === undefined) {

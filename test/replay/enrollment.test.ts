@@ -167,11 +167,16 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     expect(
       driver.timers.map((t) => t.fireAt),
-      'after two reminders only the deadline is left',
-    ).toEqual(['2026-03-16T08:00:00.000Z']);
+      'after two reminders only the deadline is left, waited for in steps of at most three days',
+    ).toEqual(['2026-03-11T08:00:00.000Z']);
     await driver.raiseEvent(enrollmentEvents.mfaRegistered);
-    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-16T08:00:00.000Z']);
-    await driver.fireNextTimer();
+    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-11T08:00:00.000Z']);
+    const steps = await driver.fireTimersThrough('2026-03-16T08:00:00.000Z');
+    expect(steps.map((t) => t.fireAt)).toEqual([
+      '2026-03-11T08:00:00.000Z',
+      '2026-03-14T08:00:00.000Z',
+      '2026-03-16T08:00:00.000Z',
+    ]);
     expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await expectOutcome(driver, 'expired', 'verification-deadline');
@@ -254,7 +259,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
     expect(progress(driver).stage).toBe('ready');
     expect(driver.pendingActivity(activityNames.disableAppPassword)).toBeUndefined();
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
     await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await expectOutcome(driver, 'expired', 'retrieval-deadline');
@@ -284,8 +289,15 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
   it('disables the secret and expires when the password is not revealed in time', async () => {
     const driver = await readyDriver();
-    const deadline = await driver.fireNextTimer();
-    expect(deadline.fireAt).toBe('2026-03-09T08:00:00.000Z');
+    const steps = await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
+    expect(
+      steps.map((t) => t.fireAt),
+      'seven days in steps of at most three',
+    ).toEqual(['2026-03-05T08:00:00.000Z', '2026-03-08T08:00:00.000Z', '2026-03-09T08:00:00.000Z']);
+    expect(
+      driver.pendingActivity(activityNames.disableAppPassword),
+      'the deadline disables the password',
+    ).toBeDefined();
     expect(JSON.parse(driver.pendingActivity(activityNames.disableAppPassword)?.input ?? '{}')).toEqual({
       enrollmentId: input.enrollmentId,
       secretName: reference.secretName,
