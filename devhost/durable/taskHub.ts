@@ -1,6 +1,7 @@
 import { InvocationContext } from '../azureFunctions.js';
 import { redact } from '../../core/redact.js';
 import type { FunctionRegistry } from '../functionsCore.js';
+import { statusTime } from './azureStorageProvider.js';
 import { runEpisode } from './episode.js';
 import { EventType, historyEvents, type HistoryEvent } from './history.js';
 import { workKey, type InstanceState, type RuntimeStatus, type TaskHubStore, type WorkItem } from './taskHubStore.js';
@@ -231,24 +232,24 @@ export class TaskHub {
         instanceId: state.instanceId,
         input: JSON.parse(state.input) as unknown,
         history,
-        newEvent: event,
+        newEvents: [event],
         now,
       });
       added = outcome.history.slice(history.length);
       next = {
         ...consumedBy(state, item, now),
         runtimeStatus: outcome.runtimeStatus,
-        customStatus: JSON.stringify(outcome.customStatus ?? null),
+        customStatus:
+          outcome.customStatus === undefined ? state.customStatus : JSON.stringify(outcome.customStatus ?? null),
         output: JSON.stringify(outcome.output ?? null),
       };
+      // Cancelled timers included: in Azure their messages stay queued and fire later, and the library ignores them.
       newWork = [
         ...outcome.activities.map((activity) => activityItem(state.instanceId, now.getTime(), activity)),
         ...outcome.timers.map((timer) => timerItem(state.instanceId, timer.timerId, timer.fireAt)),
       ];
-      dropKeys =
-        outcome.runtimeStatus === 'Running'
-          ? outcome.cancelledTimerIds.flatMap((id) => timerKeysFor(state.instanceId, history, id))
-          : outstandingTimerKeys(state.instanceId, outcome.history);
+      // A finished instance's timers would only be discarded when they fire: they go now.
+      if (outcome.runtimeStatus !== 'Running') dropKeys = outstandingTimerKeys(state.instanceId, outcome.history);
       if (outcome.runtimeStatus === 'Failed')
         this.log(redact(`instance ${state.instanceId} failed: ${String(outcome.output)}`));
     }
@@ -332,7 +333,7 @@ export class TaskHub {
           if (!pendingResult && !(await this.store.hasWork(item.key))) await this.store.enqueue([item]);
         }
         if (event.EventType === EventType.TimerCreated && !fired.has(event.EventId)) {
-          // A timer cancelled before the crash comes back too; when it fires, the library ignores it.
+          // Cancelled timers too: they fire in Azure as well, and the library ignores them.
           await this.store.enqueue([timerItem(state.instanceId, event.EventId, event.FireAt ?? event.Timestamp)]);
         }
       }
@@ -348,8 +349,8 @@ function toPayload(state: InstanceState): StatusPayload {
     input: JSON.parse(state.input) as unknown,
     customStatus: JSON.parse(state.customStatus) as unknown,
     output: JSON.parse(state.output) as unknown,
-    createdTime: state.createdTime,
-    lastUpdatedTime: state.lastUpdatedTime,
+    createdTime: statusTime(state.createdTime),
+    lastUpdatedTime: statusTime(state.lastUpdatedTime),
   };
 }
 
@@ -403,14 +404,10 @@ function timerFiredFrom(payload: string, now: Date): HistoryEvent {
   return historyEvents.timerFired(now, timerId, fireAt);
 }
 
-function timerKeysFor(instanceId: string, history: readonly HistoryEvent[], timerId: number): string[] {
-  const created = history.find((e) => e.EventType === EventType.TimerCreated && e.EventId === timerId);
-  return created?.FireAt === undefined ? [] : [timerItem(instanceId, timerId, created.FireAt).key];
-}
-
+/** The work items of every timer that has not fired yet. */
 function outstandingTimerKeys(instanceId: string, history: readonly HistoryEvent[]): string[] {
   const fired = new Set(history.filter((e) => e.EventType === EventType.TimerFired).map((e) => e.TimerId));
   return history
-    .filter((e) => e.EventType === EventType.TimerCreated && !fired.has(e.EventId))
-    .flatMap((e) => timerKeysFor(instanceId, history, e.EventId));
+    .filter((e) => e.EventType === EventType.TimerCreated && !fired.has(e.EventId) && e.FireAt !== undefined)
+    .map((e) => timerItem(instanceId, e.EventId, e.FireAt ?? '').key);
 }
