@@ -5,6 +5,11 @@ import { startRuntime, type RunningRuntime } from '../../devhost/runtime.js';
 import { freeRuntimePorts } from '../../devhost/freePort.js';
 
 export const testFunctionKey = 'test-function-key-0123456789';
+/**
+ * The tests' cap on the task hub's polling back-off (host.json says 10 s): each step of an enrollment still waits
+ * for a poll, as in Azure, but for at most this long.
+ */
+export const testMaxQueuePollingIntervalMs = 100;
 /** The verify function's own key, as ops set it up: HR's key does not open it. */
 export const testRelyingServiceKey = 'test-relying-service-key-0123456789';
 
@@ -22,7 +27,10 @@ export interface TestRuntime extends RunningRuntime {
  * Starts the local runtime against the run's shared Azurite, with its own task hub and table prefix so test files
  * never see each other's data.
  */
-export async function startTestRuntime(settings: Record<string, string> = {}): Promise<TestRuntime> {
+export async function startTestRuntime(
+  settings: Record<string, string> = {},
+  options: { now?: () => Date } = {},
+): Promise<TestRuntime> {
   const connectionString = inject('azuriteConnectionString');
   const unique = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const logs: string[] = [];
@@ -32,7 +40,8 @@ export async function startTestRuntime(settings: Record<string, string> = {}): P
     settings: { TASKHUB_NAME: `Hub${unique}`, APP_TABLE_PREFIX: `T${unique}`, ...settings },
     functionKeys: [testFunctionKey],
     keysByFunction: { [verifyFunctionName]: [testRelyingServiceKey] },
-    pollIntervalMs: 25,
+    maxQueuePollingIntervalMs: testMaxQueuePollingIntervalMs,
+    ...(options.now === undefined ? {} : { now: options.now }),
     log: (line) => logs.push(line),
   });
   const service = TableServiceClient.fromConnectionString(connectionString, { allowInsecureConnection: true });
