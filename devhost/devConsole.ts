@@ -517,7 +517,9 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
  * A state-changing request must be JSON (which a cross-origin page cannot send without a CORS preflight this console
  * never grants) or a form post the browser marks as coming from the console itself (`Sec-Fetch-Site: same-origin`)
  * or from the user (`none`: typed or bookmarked). Any request a browser marks as cross-site, or from a foreign origin,
- * is refused outright.
+ * is refused outright. The console's pages are served with `Referrer-Policy: no-referrer`, under which Chromium and
+ * Firefox send `Origin: null` on the console's own form posts: an opaque origin is accepted only together with the
+ * browser's `same-origin` mark, which no other site can make it send.
  */
 function guardAgainstCrossSiteRequests(request: IncomingMessage): void {
   const fetchSite = request.headers['sec-fetch-site'];
@@ -526,7 +528,8 @@ function guardAgainstCrossSiteRequests(request: IncomingMessage): void {
     throw new Refusal(403, `Refused a ${fetchSite} request: the dev console only accepts its own forms.`);
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && !loopbackOrigin.test(origin)) {
+  const ownOpaqueOrigin = origin === 'null' && fetchSite === 'same-origin';
+  if (origin !== undefined && !loopbackOrigin.test(origin) && !ownOpaqueOrigin) {
     throw new Refusal(403, 'Refused a request from another origin.');
   }
   const type = mediaTypeOf(request);

@@ -671,6 +671,8 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
     ['Sec-Fetch-Site: same-site', { 'Sec-Fetch-Site': 'same-site' }],
     ['a foreign Origin', { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://attacker.example' }],
+    ['Origin: null and no Sec-Fetch-Site', { Origin: 'null' }],
+    ['Origin: null from a cross-site page', { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' }],
   ])('refuses a form post with %s', async (_what, headers: Record<string, string>) => {
     const directory = await form('/_dev/directory', { upn: 'anna@contoso.example', registered: 'true' }, headers);
     expect(directory.status).toBe(403);
@@ -696,6 +698,15 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     );
     expect(typed.status).toBe(303);
     expect(registered.size).toBe(0);
+  });
+
+  it('accepts its own form posts as Chromium and Firefox send them under no-referrer (Origin: null, same-origin)', async () => {
+    const ownForm = { 'Sec-Fetch-Site': 'same-origin', Origin: 'null' };
+    const reply = await form('/_dev/directory', { upn: 'anna@contoso.example', registered: 'true' }, ownForm);
+    expect(reply.status).toBe(303);
+    expect(registered.has('anna@contoso.example')).toBe(true);
+    expect((await form('/_dev/enrollments', anna, ownForm)).status).toBe(303);
+    expect(starts).toHaveLength(1);
   });
 
   it('answers 400 for a bad directory form and 415 for JSON on a form endpoint', async () => {
