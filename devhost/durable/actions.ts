@@ -31,10 +31,15 @@ export interface OrchestratorState {
 
 /**
  * Every action that takes a sequence number, in the order the orchestrator created them: activities and timers, out of
- * any Task.any / Task.all. Event waits take none (the library matches them by name).
+ * any Task.any / Task.all. Event waits take none (the library matches them by name). An action the local runtime does
+ * not support (sub-orchestrations, entities, durable HTTP, continueAsNew) is named in `unsupported`.
  */
-export function leavesOf(state: OrchestratorState): Action[] {
-  return state.actions.flatMap((group) => group.flatMap(flattenLeaves));
+export function leavesOf(state: OrchestratorState): { leaves: Action[]; unsupported?: string } {
+  try {
+    return { leaves: state.actions.flatMap((group) => group.flatMap(flattenLeaves)) };
+  } catch (error) {
+    return { leaves: [], unsupported: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function flattenLeaves(action: Action): Action[] {
@@ -49,8 +54,21 @@ function flattenLeaves(action: Action): Action[] {
   ) {
     return [action];
   }
-  throw new Error(`The local runtime does not support action type ${action.actionType} (see devhost/README.md)`);
+  const name = unsupportedActions[action.actionType] ?? `action type ${action.actionType}`;
+  throw new Error(`The local runtime does not support ${name} (see devhost/README.md)`);
 }
+
+/** The actions durable-functions can send that the local runtime does not run, by number, for its error message. */
+const unsupportedActions: Readonly<Record<number, string>> = {
+  2: 'CallSubOrchestrator',
+  3: 'CallSubOrchestratorWithRetry',
+  4: 'ContinueAsNew',
+  7: 'CallEntity',
+  8: 'CallHttp',
+  9: 'SignalEntity',
+  13: 'LockEntities',
+  14: 'ReleaseEntities',
+};
 
 export const isTimer = (action: Action | undefined) => action?.actionType === ActionType.CreateTimer;
 

@@ -61,13 +61,13 @@ export async function runEpisode(episode: EpisodeInput): Promise<EpisodeOutcome>
   const leavesAfterEvent: number[] = [];
   for (let count = 1; count <= newEvents.length; count += 1) {
     state = await invoke(episode, [...past, started, ...newEvents.slice(0, count)]);
-    leavesAfterEvent.push(leavesOf(state).length);
+    leavesAfterEvent.push(leavesOf(state).leaves.length);
   }
-  const leaves = leavesOf(state);
+  const { leaves, unsupported } = leavesOf(state);
   const known = 1 + Math.max(-1, ...past.map((event) => event.ActionIndex ?? -1));
   const history = [...past, started, ...newEvents.map(played)];
   const refusal = customStatusRefusal(episode.functionName, state);
-  const failure = state.error ?? checkDeterminism(leaves, past, known) ?? refusal;
+  const failure = state.error ?? unsupported ?? checkDeterminism(leaves, past, known) ?? refusal;
 
   if (failure !== undefined) {
     history.push(historyEvents.orchestratorCompleted(now), historyEvents.executionFailed(now, failure));
