@@ -1,7 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventType, type HistoryEvent } from '../../devhost/durable/history.js';
-import { registerOrchestrator, startTaskHub, TestClock, type TestTaskHub } from '../helpers/durableHarness.js';
+import { registerOrchestrator, TestClock, useTaskHub } from '../helpers/durableHarness.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 /*
@@ -26,28 +26,20 @@ registerOrchestrator('ConformanceCancelledTimer', function* (context: Orchestrat
 });
 
 const clock = new TestClock(start.getTime());
-let taskHub: TestTaskHub;
-
-beforeAll(async () => {
-  taskHub = await startTaskHub({ clock });
-});
-
-afterAll(async () => {
-  await taskHub.stop();
-});
+const taskHub = useTaskHub({ clock });
 
 const historyOf = async (id: string): Promise<HistoryEvent[]> =>
-  (await taskHub.hub.status(id, true))?.historyEvents ?? [];
+  (await taskHub().hub.status(id, true))?.historyEvents ?? [];
 const count = (history: readonly HistoryEvent[], type: number) =>
   history.filter((event) => event.EventType === type).length;
 
 describe('cancelled timers', () => {
   it('still fire in an episode of their own, which the orchestrator ignores', async () => {
-    await taskHub.hub.startNew('ConformanceCancelledTimer', 'cancelled-timer', null);
+    await taskHub().hub.startNew('ConformanceCancelledTimer', 'cancelled-timer', null);
     await waitFor('the timer', async () =>
       count(await historyOf('cancelled-timer'), EventType.TimerCreated) ? true : undefined,
     );
-    await taskHub.hub.raiseEvent('cancelled-timer', 'Go', 'first');
+    await taskHub().hub.raiseEvent('cancelled-timer', 'Go', 'first');
     const episodes = async () => count(await historyOf('cancelled-timer'), EventType.OrchestratorStarted);
     await waitFor('the Go episode', async () => ((await episodes()) === 2 ? true : undefined));
 
@@ -57,11 +49,11 @@ describe('cancelled timers', () => {
       return count(history, EventType.TimerFired) === 1 ? history : undefined;
     });
     expect(count(fired, EventType.OrchestratorStarted), 'an episode of its own').toBe(3);
-    expect((await taskHub.hub.status('cancelled-timer'))?.runtimeStatus).toBe('Running');
+    expect((await taskHub().hub.status('cancelled-timer'))?.runtimeStatus).toBe('Running');
 
-    await taskHub.hub.raiseEvent('cancelled-timer', 'Done', 'second');
+    await taskHub().hub.raiseEvent('cancelled-timer', 'Done', 'second');
     const done = await waitFor('completion', async () => {
-      const status = await taskHub.hub.status('cancelled-timer');
+      const status = await taskHub().hub.status('cancelled-timer');
       return status?.runtimeStatus === 'Completed' ? status : undefined;
     });
     expect(done.output).toEqual({ went: 'first', done: 'second' });

@@ -3,13 +3,18 @@ import {
   activityNames,
   enrollmentEvents,
   enrollmentOrchestrationName,
-  type EnrollmentInput,
   type EnrollmentProgress,
-  type SendEmailInput,
 } from '../../core/orchestrationContract.js';
 import type { OrchestratorHandler } from '../../devhost/durable/episode.js';
 import { EventType } from '../../devhost/durable/history.js';
-import { registry } from '../helpers/durableHarness.js';
+import {
+  day,
+  emailKinds,
+  loadEnrollmentHandler,
+  mintedReference,
+  replayInput,
+  replayStart,
+} from '../helpers/enrollmentReplay.js';
 import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
 
 /*
@@ -21,44 +26,16 @@ import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
  * ends cleanly; with one long timer the same races fail the instance or leave it waiting for ever.
  */
 
-const day = 86_400_000;
-const start = new Date('2026-03-02T08:00:00.000Z');
+const start = replayStart;
 const at = (days: number) => new Date(start.getTime() + days * day).toISOString();
-const retry = {
-  firstRetryIntervalMs: 5_000,
-  maxNumberOfAttempts: 3,
-  backoffCoefficient: 2,
-  maxRetryIntervalMs: 60_000,
-};
-const input: EnrollmentInput = {
-  enrollmentId: '0d9e6f7a-1b2c-4d3e-8f90-a1b2c3d4e5f6',
-  employeeId: 'E5150',
-  policy: {
-    invitationValidForMs: 14 * day,
-    reminderIntervalMs: 3 * day,
-    maxReminders: 2,
-    retrievalValidForMs: 7 * day,
-    activityRetry: retry,
-    callbackRetry: retry,
-  },
-  notifyHr: false,
-};
-const reference = { ok: true, secretName: 'apppw-0d9e6f7a', version: 'b'.repeat(32), expiresOn: null };
 
 let handler: OrchestratorHandler;
 
 beforeAll(async () => {
-  await import('../../functions/enrollmentOrchestration.js');
-  const registration = registry.get(enrollmentOrchestrationName);
-  if (registration === undefined) throw new Error('The enrollment orchestration did not register');
-  handler = registration.handler;
+  handler = await loadEnrollmentHandler();
 });
 
 const stage = (driver: OrchestrationDriver) => (driver.customStatus as EnrollmentProgress).stage;
-const emailKinds = (driver: OrchestrationDriver) =>
-  driver.scheduled
-    .filter((work) => work.name === activityNames.sendEmail)
-    .map((work) => (JSON.parse(work.input) as SendEmailInput).kind);
 /** Every timer in history, as days from its creation to when it fires. */
 const timerDays = (driver: OrchestrationDriver) =>
   driver.history
@@ -66,14 +43,14 @@ const timerDays = (driver: OrchestrationDriver) =>
     .map((event) => (Date.parse(event.FireAt ?? '') - Date.parse(event.Timestamp)) / day);
 
 async function started(): Promise<OrchestrationDriver> {
-  const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, input, start);
+  const driver = new OrchestrationDriver(handler, enrollmentOrchestrationName, replayInput, start);
   await driver.start();
   await driver.completeActivity(activityNames.sendEmail, { ok: true });
   return driver;
 }
 
 async function toIssuing(driver: OrchestrationDriver): Promise<void> {
-  await driver.completeActivity(activityNames.mintAppPassword, reference);
+  await driver.completeActivity(activityNames.mintAppPassword, mintedReference);
   await driver.completeActivity(activityNames.sendEmail, { ok: true });
   expect(stage(driver)).toBe('ready');
 }

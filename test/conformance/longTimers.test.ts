@@ -1,13 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventType, type HistoryEvent } from '../../devhost/durable/history.js';
-import {
-  registerActivity,
-  registerOrchestrator,
-  startTaskHub,
-  TestClock,
-  type TestTaskHub,
-} from '../helpers/durableHarness.js';
+import { registerActivity, registerOrchestrator, TestClock, useTaskHub } from '../helpers/durableHarness.js';
 import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
 import { waitFor } from '../helpers/waitFor.js';
 
@@ -126,19 +120,11 @@ describe('long timers, as the Azure Storage provider runs them', () => {
 
   describe('in the task hub, by its clock', () => {
     const clock = new TestClock(start.getTime());
-    let taskHub: TestTaskHub;
-
-    beforeAll(async () => {
-      taskHub = await startTaskHub({ clock });
-    });
-
-    afterAll(async () => {
-      await taskHub.stop();
-    });
+    const taskHub = useTaskHub({ clock });
 
     it('fires each step when it is due and completes after the whole wait', async () => {
-      await taskHub.hub.startNew('ConformanceWaitSevenDays', 'seven-days', null);
-      const history = async () => (await taskHub.hub.status('seven-days', true))?.historyEvents ?? [];
+      await taskHub().hub.startNew('ConformanceWaitSevenDays', 'seven-days', null);
+      const history = async () => (await taskHub().hub.status('seven-days', true))?.historyEvents ?? [];
       await waitFor('the first step', async () => (timersIn(await history()).length === 1 ? true : undefined));
       for (const [days, steps] of [
         [3, 2],
@@ -149,10 +135,10 @@ describe('long timers, as the Azure Storage provider runs them', () => {
           timersIn(await history()).length === steps ? true : undefined,
         );
       }
-      expect((await taskHub.hub.status('seven-days'))?.runtimeStatus).toBe('Running');
+      expect((await taskHub().hub.status('seven-days'))?.runtimeStatus).toBe('Running');
       clock.advance(day);
       const done = await waitFor('completion', async () => {
-        const status = await taskHub.hub.status('seven-days');
+        const status = await taskHub().hub.status('seven-days');
         return status?.runtimeStatus === 'Completed' ? status : undefined;
       });
       expect(done.output).toEqual({ said: 'after' });

@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler, OrchestrationHandler } from 'durable-functions';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
 import type { OrchestratorHandler } from '../../devhost/durable/episode.js';
 import { TaskHub, type TaskHubLimits } from '../../devhost/durable/taskHub.js';
@@ -60,4 +60,19 @@ export async function startTaskHub(
   });
   await hub.start();
   return { hub, store, stop: () => hub.stop() };
+}
+
+/** A task hub for the tests of the enclosing file or describe block: started before them, stopped after. */
+export function useTaskHub(options: Parameters<typeof startTaskHub>[0] = {}): () => TestTaskHub {
+  let taskHub: TestTaskHub | undefined;
+  beforeAll(async () => {
+    taskHub = await startTaskHub(options);
+  });
+  afterAll(async () => {
+    await taskHub?.stop();
+  });
+  return () => {
+    if (taskHub === undefined) throw new Error('The task hub has not started');
+    return taskHub;
+  };
 }

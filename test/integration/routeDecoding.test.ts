@@ -48,7 +48,7 @@ describe('malformed percent-escapes in routes', () => {
     const response = await runtime.api(path, { method, ...(method === 'POST' ? { json: {} } : {}) });
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
-    expect((await response.json()) as unknown).toMatchObject({ status: 400 });
+    expect(await response.json()).toMatchObject({ status: 400 });
   });
 
   it('passes a malformed escape to the Durable HTTP API as sent: an unknown instance', async () => {

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installFunctionsCore } from '../../devhost/functionsCore.js';
 import type { OrchestratorHandler } from '../../devhost/durable/episode.js';
 import {
   activityNames,
@@ -8,45 +7,24 @@ import {
   type EnrollmentInput,
   type EnrollmentProgress,
   type NotifyHrInput,
-  type SendEmailInput,
 } from '../../core/orchestrationContract.js';
+import {
+  emailKinds,
+  loadEnrollmentHandler,
+  mintedReference,
+  replayInput,
+  replayStart,
+} from '../helpers/enrollmentReplay.js';
 import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
 
-const day = 86_400_000;
-const start = new Date('2026-03-02T08:00:00.000Z');
-const input: EnrollmentInput = {
-  enrollmentId: '5a0c5f7e-3c1b-4a55-9d0e-6f1f2a7b9c10',
-  employeeId: 'E12345',
-  policy: {
-    invitationValidForMs: 14 * day,
-    reminderIntervalMs: 3 * day,
-    maxReminders: 2,
-    retrievalValidForMs: 7 * day,
-    activityRetry: {
-      firstRetryIntervalMs: 5_000,
-      maxNumberOfAttempts: 3,
-      backoffCoefficient: 2,
-      maxRetryIntervalMs: 60_000,
-    },
-    callbackRetry: {
-      firstRetryIntervalMs: 10_000,
-      maxNumberOfAttempts: 3,
-      backoffCoefficient: 2,
-      maxRetryIntervalMs: 300_000,
-    },
-  },
-  notifyHr: false,
-};
-const reference = { ok: true, secretName: 'apppw-5a0c5f7e', version: 'a'.repeat(32), expiresOn: null };
+const start = replayStart;
+const input = replayInput;
+const reference = mintedReference;
 
 let handler: OrchestratorHandler;
 
 beforeAll(async () => {
-  const registry = installFunctionsCore();
-  await import('../../functions/enrollmentOrchestration.js');
-  const registration = registry.get(enrollmentOrchestrationName);
-  if (registration === undefined) throw new Error('The enrollment orchestration did not register');
-  handler = registration.handler;
+  handler = await loadEnrollmentHandler();
 });
 
 async function started(): Promise<OrchestrationDriver> {
@@ -57,10 +35,6 @@ async function started(): Promise<OrchestrationDriver> {
 }
 
 const progress = (driver: OrchestrationDriver) => driver.customStatus as EnrollmentProgress;
-const emailKinds = (driver: OrchestrationDriver) =>
-  driver.scheduled
-    .filter((work) => work.name === activityNames.sendEmail)
-    .map((work) => (JSON.parse(work.input) as SendEmailInput).kind);
 const scheduledNames = (driver: OrchestrationDriver) => driver.scheduled.map((work) => work.name);
 
 async function readyDriver(): Promise<OrchestrationDriver> {
