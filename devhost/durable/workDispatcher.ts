@@ -3,7 +3,10 @@ import { QueuePollingBackoff } from './queuePolling.js';
 import type { WorkItem } from './taskHubStore.js';
 
 export interface WorkDispatcherOptions {
-  /** For log lines: "orchestrator" or "activity". */
+  /**
+   * For log lines: "orchestrator" or "activity" ("work item activity for <instance> failed: …" is what the fault soak
+   * looks for when a result could not be stored).
+   */
   readonly name: string;
   /** host.json's maxConcurrentOrchestratorFunctions or maxConcurrentActivityFunctions. */
   readonly concurrency: number;
@@ -95,7 +98,7 @@ export class WorkDispatcher {
       .catch((error: unknown) => {
         this.options.log(
           redact(
-            `${this.options.name} work for ${items[0]?.instanceId ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+            `work item ${this.options.name} for ${items[0]?.instanceId ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
           ),
         );
       })
