@@ -20,7 +20,7 @@ export interface TaskHubOptions {
   readonly registry: FunctionRegistry;
   /** The task hub's clock: episode times and when timers are due. Tests move it to cross days in seconds. */
   readonly now?: () => Date;
-  /** Azure Storage's defaults (azureStorageProvider.ts) for whatever is left out. */
+  /** What is left out takes Azure Storage's defaults for one processor (azureStorageProvider.ts); see hostJson.ts. */
   readonly limits?: Partial<TaskHubLimits>;
   /** The polling back-off's jitter; Math.random unless a test pins it. */
   readonly random?: () => number;
