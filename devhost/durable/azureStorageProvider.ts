@@ -29,6 +29,13 @@ export const azureStorageProvider = {
    * status's JSON, as UTF-16, in whole KB, may not exceed this.
    */
   maxCustomStatusKb: 16,
+  /**
+   * `RetryInterceptor.Invoke`: the timer after an activity's last failed attempt fires at once ("Dummy timer for
+   * back-compat", DTFx commit 657586bc); before it, a full interval followed the last attempt too.
+   */
+  retryTimerAfterLastAttemptMs: 0,
+  /** `HttpApiHandler.HandleRaiseEventRequestAsync`: the one media type an event's body may have. */
+  raiseEventMediaType: 'application/json',
   /** `RetryOptions.DefaultMaxRetryinterval`: the cap on a retry's wait when the orchestrator sets none (6 days). */
   defaultMaxRetryIntervalMs: 6 * day,
   /** `TaskHubQueue`: the shortest wait between two polls of a queue (50 ms). */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../localHttp.js';
 import { decodePath } from '../pathDecoding.js';
+import { azureStorageProvider } from './azureStorageProvider.js';
 import type { TaskHub } from './taskHub.js';
 
 /** Paths the unmodified DurableClient calls (rpcBaseUrl) and the webhook paths its check-status links point at. */
@@ -168,7 +169,7 @@ async function raiseEvent(
     return;
   }
   const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
+  if (mediaType !== azureStorageProvider.raiseEventMediaType) {
     send(response, 400, { Message: 'Only application/json request content is supported' });
     return;
   }

@@ -75,7 +75,7 @@ function retryTimer(failed: HistoryEvent, history: readonly HistoryEvent[], now:
   const attempt = scheduled.Attempt ?? 1;
   const last = attempt >= policy.maxNumberOfAttempts;
   const delay = last
-    ? 0
+    ? azureStorageProvider.retryTimerAfterLastAttemptMs
     : Math.min(
         policy.firstRetryIntervalInMilliseconds * (policy.backoffCoefficient ?? 1) ** (attempt - 1),
         policy.maxRetryIntervalInMilliseconds ?? azureStorageProvider.defaultMaxRetryIntervalMs,
