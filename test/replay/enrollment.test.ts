@@ -287,7 +287,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
     it('waits out a throttled disable at the retrieval deadline, then expires as usual', async () => {
       const driver = await readyDriver();
-      await driver.fireNextTimer();
+      await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
       await driver.completeActivity(activityNames.disableAppPassword, throttled(2_000));
       expect(driver.pendingActivity(activityNames.sendEmail), 'no expiry mail before the disable').toBeUndefined();
       await driver.fireNextTimer();
@@ -377,7 +377,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
   it('ends revealed, not expired, when the deadline finds the employee had claimed the reveal (its event lost)', async () => {
     const driver = await readyDriver();
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
     await driver.completeActivity(activityNames.disableAppPassword, { ok: true, revealed: true });
     expect(emailKinds(driver)).not.toContain('expired');
     await expectOutcome(driver, 'revealed');
@@ -421,7 +421,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await driver.fireNextTimer();
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-16T08:00:00.000Z');
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
     await expectOutcome(driver, 'expired', 'verification-deadline');
