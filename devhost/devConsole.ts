@@ -111,6 +111,9 @@ const faultFields = new Set(['target', 'kind', 'status', 'count', 'retryAfterSec
 const maxFormBytes = 16 * 1024;
 /** How many enrollments started from the console, and UPNs touched by it, the page remembers. */
 const maxRecent = 25;
+/** How often the console reloads itself while a message is on its way, and how long an invitation is awaited. */
+const reloadSeconds = 3;
+const invitationWaitMs = 5 * 60_000;
 /** Longer values in the history table are cut; the JSON API has them whole. */
 const maxCellChars = 400;
 
@@ -211,6 +214,7 @@ interface RecentStart {
   readonly at: string;
   readonly employeeId: string;
   readonly userPrincipalName: string;
+  readonly inviteEmail: string;
   readonly status: number;
   readonly body: unknown;
 }
@@ -268,6 +272,7 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
       at: new Date().toISOString(),
       employeeId: field('employeeId'),
       userPrincipalName: field('userPrincipalName'),
+      inviteEmail: field('inviteEmail'),
       status: result.status,
       body: result.body,
     });
@@ -292,10 +297,14 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
           const directory = [...knownUpns.values()]
             .reverse()
             .map((upn) => ({ upn, registered: deps.directory.isMfaRegistered(upn) }));
+          const onItsWay = messagesOnTheirWay(recentStarts, deps.outbox(), instances);
+          const reloading = onItsWay.length > 0 && url.searchParams.get('refresh') !== 'off';
           sendPage(
             response,
             200,
             consolePage({
+              onItsWay,
+              reloading,
               filter: typeof filter === 'string' ? { to: url.searchParams.get('to') ?? '' } : filter,
               filterError: typeof filter === 'string' ? filter : undefined,
               messages: [...messages].reverse(),
@@ -306,6 +315,7 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
               callbacksVerifiable: deps.callbackInbox.canVerify,
               demo: demoEmployee(),
             }),
+            reloading ? { Refresh: `${reloadSeconds}; url=${url.pathname}${url.search}` } : {},
           );
         },
       },
@@ -517,7 +527,9 @@ export function createDevConsole(deps: DevConsoleDependencies): DevConsole {
  * A state-changing request must be JSON (which a cross-origin page cannot send without a CORS preflight this console
  * never grants) or a form post the browser marks as coming from the console itself (`Sec-Fetch-Site: same-origin`)
  * or from the user (`none`: typed or bookmarked). Any request a browser marks as cross-site, or from a foreign origin,
- * is refused outright.
+ * is refused outright. The console's pages are served with `Referrer-Policy: no-referrer`, under which Chromium and
+ * Firefox send `Origin: null` on the console's own form posts: an opaque origin is accepted only together with the
+ * browser's `same-origin` mark, which no other site can make it send.
  */
 function guardAgainstCrossSiteRequests(request: IncomingMessage): void {
   const fetchSite = request.headers['sec-fetch-site'];
@@ -526,7 +538,8 @@ function guardAgainstCrossSiteRequests(request: IncomingMessage): void {
     throw new Refusal(403, `Refused a ${fetchSite} request: the dev console only accepts its own forms.`);
   }
   const origin = request.headers.origin;
-  if (origin !== undefined && !loopbackOrigin.test(origin)) {
+  const ownOpaqueOrigin = origin === 'null' && fetchSite === 'same-origin';
+  if (origin !== undefined && !loopbackOrigin.test(origin) && !ownOpaqueOrigin) {
     throw new Refusal(403, 'Refused a request from another origin.');
   }
   const type = mediaTypeOf(request);
@@ -661,6 +674,29 @@ function summarise(statuses: readonly StatusPayload[]): InstanceSummary[] {
     );
 }
 
+/**
+ * What the developer is waiting for: the invitation of an enrollment started here in the last few minutes, and the
+ * ready e-mail of an enrollment being issued. The runtime polls its queues as Azure does, so each takes seconds.
+ */
+function messagesOnTheirWay(
+  starts: readonly RecentStart[],
+  outbox: readonly OutboxEntry[],
+  instances: readonly InstanceSummary[],
+): string[] {
+  const recent = Date.now() - invitationWaitMs;
+  const mailed = (address: string) =>
+    outbox.some((message) => message.to.some((to) => to.toLowerCase() === address.toLowerCase()));
+  const waiting = [
+    ...starts
+      .filter((start) => start.status === 202 && Date.parse(start.at) > recent && !mailed(start.inviteEmail))
+      .map((start) => `the invitation to ${start.inviteEmail}`),
+    ...instances
+      .filter((instance) => instance.stage === 'issuing')
+      .map((instance) => `the app password and ready e-mail of enrollment ${instance.instanceId}`),
+  ];
+  return [...new Set(waiting)];
+}
+
 function stageOf(status: StatusPayload): string | null {
   const stage = isRecord(status.customStatus) ? status.customStatus['stage'] : undefined;
   return typeof stage === 'string' ? stage : null;
@@ -707,9 +743,14 @@ function sendApiJson(response: ServerResponse, status: number, body: unknown): v
   sendJson(response, status, body, jsonContentType);
 }
 
-function sendPage(response: ServerResponse, status: number, page: SafeHtml): void {
+function sendPage(
+  response: ServerResponse,
+  status: number,
+  page: SafeHtml,
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const text = page.value;
-  response.writeHead(status, { ...pageHeaders, 'Content-Length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...pageHeaders, ...headers, 'Content-Length': Buffer.byteLength(text) });
   response.end(text);
 }
 
@@ -757,6 +798,9 @@ function errorPage(status: number, message: string): SafeHtml {
 }
 
 interface ConsoleView {
+  /** What is on its way (see messagesOnTheirWay), and whether the page reloads itself until it arrives. */
+  readonly onItsWay: readonly string[];
+  readonly reloading: boolean;
   readonly filter: { readonly to: string; readonly channel?: string };
   readonly filterError: string | undefined;
   /** Newest first. */
@@ -779,9 +823,27 @@ function consolePage(view: ConsoleView): SafeHtml {
         Local only. Everything here talks to the local runtime's stand-ins; reload the page to see new mail and
         progress.
       </p>
-      ${playHrSection(view)} ${outboxSection(view)} ${callbacksSection(view)} ${directorySection(view)}
-      ${instancesSection(view.instances)}`,
+      ${onItsWayNotice(view)} ${playHrSection(view)} ${outboxSection(view)} ${callbacksSection(view)}
+      ${directorySection(view)} ${instancesSection(view.instances)}`,
   );
+}
+
+function onItsWayNotice(view: ConsoleView): SafeHtml {
+  if (view.onItsWay.length === 0) return html``;
+  return html`<div class="notice info" role="status">
+    <p>
+      On its way: ${view.onItsWay.join('; ')}. The local runtime polls its queues as Azure does, so each step can take
+      up to <code>maxQueuePollingInterval</code> (10 s in <code>host.json</code>) when it has been idle.
+    </p>
+    <p>
+      ${
+        view.reloading
+          ? html`This page reloads itself every ${reloadSeconds} s until it arrives.
+              <a href="/_dev?refresh=off">Stop reloading</a>`
+          : html`<a href="/_dev">Reload</a> to see it.`
+      }
+    </p>
+  </div>`;
 }
 
 function textField(

@@ -7,6 +7,7 @@ import type { TaskHub } from './durable/taskHub.js';
 import type { FaultQueue } from './faults.js';
 import type { FunctionRegistry, Registration } from './functionsCore.js';
 import { listen, readBody } from './localHttp.js';
+import { decodePath } from './pathDecoding.js';
 
 export interface FunctionsHostOptions {
   readonly port: number;
@@ -184,6 +185,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       );
       return;
     }
+    // Kestrel refuses a request target holding %00 before any routing; every other escape is decoded or kept as sent.
+    if (decodePath(url.pathname) === undefined) {
+      plain(response, 400, 'Bad Request');
+      return;
+    }
     const method = (request.method ?? 'GET').toUpperCase();
     const matches = routes
       .map((route) => ({ route, match: route.pattern.exec(url.pathname) }))
@@ -217,7 +223,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     const params: Record<string, string> = {};
     route.names.forEach((name, index) => {
       const value = match?.[index + 1];
-      if (value !== undefined) params[name] = decodeURIComponent(value);
+      if (value !== undefined) params[name] = decodePath(value) ?? value;
     });
     const result = await invoke(route, request, url, body, params);
     const payload = Buffer.from(await result.arrayBuffer());

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { createTableClientFactory } from '../adapters/tables/tableClients.js';
 import type { KeyVaultLimits } from '../core/keyVaultLimits.js';
 import { WebhookSigningKey } from '../core/webhookSignature.js';
@@ -9,6 +8,7 @@ import { TaskHubStore } from './durable/taskHubStore.js';
 import { installFunctionsCore, type FunctionRegistry } from './functionsCore.js';
 import { FaultQueue } from './faults.js';
 import { startFunctionsHost, type FunctionsHostOptions, type RunningFunctionsHost } from './functionsHost.js';
+import { readHostSettings } from './hostJson.js';
 import { startLocalDirectory, type RunningLocalDirectory } from './localDirectory.js';
 import { startLocalVault, type RunningLocalVault } from './localVault.js';
 import { startMailSink, type RunningMailSink } from './mailSink.js';
@@ -32,7 +32,13 @@ export interface RuntimeOptions {
   readonly keysByFunction?: FunctionsHostOptions['keysByFunction'];
   /** Where the local vault, outboxes, callback inbox and directory keep their state; in memory when omitted. */
   readonly dataDir?: string;
-  readonly pollIntervalMs?: number;
+  /**
+   * Test-only: shortens host.json's maxQueuePollingInterval (never lengthens it), so that a suite does not wait out
+   * Azure's back-off at every step. Left out, the task hub backs off exactly as host.json says.
+   */
+  readonly maxQueuePollingIntervalMs?: number;
+  /** Test-only: the task hub's clock (episode times, when timers are due), for crossing days in seconds. */
+  readonly now?: () => Date;
   readonly log?: (line: string) => void;
   readonly extraRoutes?: FunctionsHostOptions['extraRoutes'];
   /** The app's entry module; defaults to the TypeScript source's entry (tests). `npm start` runs the built bundle. */
@@ -79,17 +85,8 @@ export function localSettings(
   };
 }
 
-async function routePrefixFromHostJson(): Promise<string> {
-  const hostJson = JSON.parse(
-    await readFile(
-      new URL(import.meta.url.includes('/dist/') ? '../../host.json' : '../host.json', import.meta.url),
-      'utf8',
-    ).catch(() => '{}'),
-  ) as {
-    extensions?: { http?: { routePrefix?: string } };
-  };
-  return hostJson.extensions?.http?.routePrefix ?? 'api';
-}
+/** The app's host.json: next to package.json, whether this runs from the sources or from dist/. */
+const hostJsonPath = new URL(import.meta.url.includes('/dist/') ? '../../host.json' : '../host.json', import.meta.url);
 
 /**
  * Starts the local runtime: the local vault, mail sink and directory, then the app's own function registrations
@@ -130,11 +127,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const taskHubName = settings['TASKHUB_NAME'] ?? 'LocalHub';
   const store = await TaskHubStore.open(tables, taskHubName);
   const log = options.log ?? (() => undefined);
+  const host = await readHostSettings(hostJsonPath);
+  const { maxQueuePollingIntervalMs } = host.durable;
   const taskHub = new TaskHub({
     store,
     registry,
     log,
-    ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
+    limits: {
+      ...host.durable,
+      maxQueuePollingIntervalMs: Math.min(maxQueuePollingIntervalMs, options.maxQueuePollingIntervalMs ?? Infinity),
+    },
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   await taskHub.start();
   // The secret the app signs with, so the inbox checks the app's callbacks as HR's receiver would.
@@ -155,13 +158,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   });
   const extraRoutes = options.extraRoutes;
   const raiseEventFaults = new FaultQueue();
-  const host = await startFunctionsHost({
+  const functionsHost = await startFunctionsHost({
     raiseEventFaults,
     port: options.ports.host,
     registry,
     taskHub,
     taskHubName,
-    routePrefix: await routePrefixFromHostJson(),
+    routePrefix: host.routePrefix,
     functionKeys: options.functionKeys,
     ...(options.keysByFunction === undefined ? {} : { keysByFunction: options.keysByFunction }),
     log,
@@ -171,10 +174,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   });
 
   return {
-    url: host.url,
+    url: functionsHost.url,
     registry,
     taskHub,
-    host,
+    host: functionsHost,
     vault,
     mail,
     sms,
@@ -182,7 +185,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     raiseEventFaults,
     settings,
     async stop() {
-      await host.close();
+      await functionsHost.close();
       await taskHub.stop();
       await Promise.all([vault.close(), mail.close(), directory.close(), sms.close(), callbackInbox.flush()]);
     },

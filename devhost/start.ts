@@ -11,9 +11,10 @@ import { startRuntime, type RunningRuntime } from './runtime.js';
 /**
  * `npm start`: Azurite, the local vault, mail and SMS sinks, directory, and the app in the local runtime.
  *
- * Three environment variables exist for the end-to-end tests, which run this as a child process they can kill:
- * DEVHOST_SETTINGS_FILE (another local.settings.json), DEVHOST_DATA_DIR (another .local folder) and
- * DEVHOST_STORAGE_CONNECTION (use that running Azurite instead of starting one).
+ * Four environment variables exist for the end-to-end tests, which run this as a child process they can kill:
+ * DEVHOST_SETTINGS_FILE (another local.settings.json), DEVHOST_DATA_DIR (another .local folder),
+ * DEVHOST_STORAGE_CONNECTION (use that running Azurite instead of starting one) and
+ * DEVHOST_MAX_QUEUE_POLLING_INTERVAL_MS (cap host.json's queue polling back-off, in milliseconds).
  */
 
 const root = fileURLToPath(new URL(import.meta.url.includes('/dist/') ? '../../' : '../', import.meta.url));
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const settingsFile = process.env['DEVHOST_SETTINGS_FILE'];
   const dataDir = process.env['DEVHOST_DATA_DIR'] ?? join(root, '.local');
   const externalStorage = process.env['DEVHOST_STORAGE_CONNECTION'];
+  const pollingCap = Number(process.env['DEVHOST_MAX_QUEUE_POLLING_INTERVAL_MS'] ?? Number.NaN);
 
   const { settings, created } = await ensureLocalSettings(root, settingsFile);
   if (created) console.log('Created local.settings.json from local.settings.sample.json.');
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
       functionKeys: [functionKey],
       keysByFunction: { [verifyFunctionName]: [relyingServiceKey] },
       dataDir,
+      ...(Number.isFinite(pollingCap) && pollingCap > 0 ? { maxQueuePollingIntervalMs: pollingCap } : {}),
       // The deployable bundle (package.json "main"), so `npm start` runs what Azure would run.
       appEntry: pathToFileURL(join(root, 'dist/app/index.js')).href,
       log: (line) => {

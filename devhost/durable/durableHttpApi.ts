@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../localHttp.js';
+import { decodePath } from '../pathDecoding.js';
+import { azureStorageProvider } from './azureStorageProvider.js';
 import type { TaskHub } from './taskHub.js';
 
 /** Paths the unmodified DurableClient calls (rpcBaseUrl) and the webhook paths its check-status links point at. */
@@ -61,14 +63,22 @@ export async function handleDurableRequest(
 ): Promise<void> {
   const url = new URL(request.url ?? '/', origin);
   const prefix = durablePathPrefixes.find((candidate) => url.pathname.startsWith(candidate)) ?? '';
-  const parts = url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = url.pathname.slice(prefix.length).split('/').filter(Boolean).map(decodePath);
+  if (parts.some((part) => part === undefined)) {
+    send(response, 400, { Message: 'Invalid request target' });
+    return;
+  }
   const method = request.method ?? 'GET';
   const [collection, first, verb, eventName] = parts;
+  const json = parseJson(body);
 
   if (collection === 'orchestrators' && method === 'POST' && first !== undefined) {
+    if (!json.ok) {
+      send(response, 400, { Message: 'Invalid JSON content' });
+      return;
+    }
     const instanceId = verb ?? crypto.randomUUID().replace(/-/g, '');
-    const input = body === '' ? null : (JSON.parse(body) as unknown);
-    const outcome = await hub.startNew(first, instanceId, input);
+    const outcome = await hub.startNew(first, instanceId, json.value);
     if (outcome === 'exists') {
       send(response, 409, { Message: `An instance with ID '${instanceId}' already exists.` });
       return;
@@ -110,11 +120,12 @@ export async function handleDurableRequest(
       send(response, deleted === 0 ? 404 : 200, { instancesDeleted: deleted });
       return;
     }
-    if (method === 'POST' && (verb === 'raiseEvent' || verb === 'terminate')) {
-      const outcome =
-        verb === 'raiseEvent'
-          ? await hub.raiseEvent(first, eventName ?? '', body === '' ? null : (JSON.parse(body) as unknown))
-          : await hub.terminate(first, url.searchParams.get('reason') ?? '');
+    if (method === 'POST' && verb === 'raiseEvent') {
+      await raiseEvent(hub, first, eventName ?? '', request, json, response);
+      return;
+    }
+    if (method === 'POST' && verb === 'terminate') {
+      const outcome = await hub.terminate(first, url.searchParams.get('reason') ?? '');
       send(response, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
       return;
     }
@@ -122,4 +133,50 @@ export async function handleDurableRequest(
   send(response, 501, {
     Message: `The local runtime does not implement ${method} ${url.pathname} (see devhost/README.md)`,
   });
+}
+
+type ParsedJson = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
+
+/** An empty body is null, as the extension reads it. */
+function parseJson(body: string): ParsedJson {
+  if (body === '') return { ok: true, value: null };
+  try {
+    return { ok: true, value: JSON.parse(body) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * `HttpApiHandler.HandleRaiseEventRequestAsync`: 404 for an unknown instance and 410 for a finished one come first;
+ * then only `application/json` is accepted, and it must parse.
+ */
+async function raiseEvent(
+  hub: TaskHub,
+  instanceId: string,
+  eventName: string,
+  request: IncomingMessage,
+  json: ParsedJson,
+  response: ServerResponse,
+): Promise<void> {
+  const status = await hub.status(instanceId);
+  if (status === undefined) {
+    send(response, 404);
+    return;
+  }
+  if (['Completed', 'Failed', 'Terminated'].includes(status.runtimeStatus)) {
+    send(response, 410);
+    return;
+  }
+  const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== azureStorageProvider.raiseEventMediaType) {
+    send(response, 400, { Message: 'Only application/json request content is supported' });
+    return;
+  }
+  if (!json.ok) {
+    send(response, 400, { Message: 'Invalid JSON content' });
+    return;
+  }
+  const outcome = await hub.raiseEvent(instanceId, eventName, json.value);
+  send(response, outcome === 'accepted' ? 202 : outcome === 'gone' ? 410 : 404);
 }

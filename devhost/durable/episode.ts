@@ -1,34 +1,9 @@
 import type { InvocationContext as InvocationContextType } from '@azure/functions';
 import { InvocationContext } from '../azureFunctions.js';
-import { EventType, historyEvents, isSchedulingEvent, type HistoryEvent, type RetryPolicy } from './history.js';
-
-/** durable-functions' ActionType numbers (lib/src/actions/ActionType.js). */
-const ActionType = {
-  CallActivity: 0,
-  CallActivityWithRetry: 1,
-  CreateTimer: 5,
-  WaitForExternalEvent: 6,
-  WhenAny: 11,
-  WhenAll: 12,
-} as const;
-
-interface Action {
-  readonly actionType: number;
-  readonly functionName?: string;
-  readonly input?: unknown;
-  readonly retryOptions?: RetryPolicy;
-  readonly fireAt?: string | Date;
-  readonly isCanceled?: boolean;
-  readonly compoundActions?: readonly Action[];
-}
-
-interface OrchestratorState {
-  readonly isDone: boolean;
-  readonly actions: readonly (readonly Action[])[];
-  readonly output?: unknown;
-  readonly error?: string;
-  readonly customStatus?: unknown;
-}
+import { checkDeterminism, isTimer, leavesOf, type Action, type OrchestratorState } from './actions.js';
+import { azureStorageProvider, timeSpan } from './azureStorageProvider.js';
+import { followUpOf, timerFor, type ActivityFields, type TimerFields } from './followUps.js';
+import { EventType, historyEvents, isSchedulingEvent, played, type HistoryEvent, type RetryPolicy } from './history.js';
 
 export type OrchestratorHandler = (trigger: unknown, context: InvocationContextType) => unknown;
 
@@ -48,10 +23,13 @@ export interface EpisodeOutcome {
   /** The whole history after this episode, ready to be stored. */
   readonly history: HistoryEvent[];
   readonly runtimeStatus: 'Running' | 'Completed' | 'Failed';
+  /** The custom status to store; undefined keeps the one stored before (it was refused, see below). */
   readonly customStatus: unknown;
   readonly output: unknown;
   readonly activities: ActivityWork[];
+  /** Every timer this episode created: a cancelled one is created (and later fires) all the same, as in Azure. */
   readonly timers: TimerWork[];
+  /** Unfired timers the orchestrator has cancelled; they still fire, and the library ignores them. */
   readonly cancelledTimerIds: number[];
 }
 
@@ -61,114 +39,151 @@ export interface EpisodeInput {
   readonly instanceId: string;
   readonly input: unknown;
   readonly history: readonly HistoryEvent[];
-  /** The one new event this episode delivers (ExecutionStarted for a new instance). */
-  readonly newEvent: HistoryEvent;
+  /** The events this episode delivers, in order (ExecutionStarted first for a new instance). At least one. */
+  readonly newEvents: readonly HistoryEvent[];
   readonly now: Date;
 }
 
 /**
- * Runs one orchestrator episode the way the Durable extension does for out-of-process workers: send the history to
- * durable-functions' own replay executor, then turn the returned actions into new history and work.
+ * Runs one orchestrator episode the way the Durable extension does for out-of-process workers: send the history and
+ * the new events to durable-functions' own replay executor, then turn the returned actions into new history and work.
  *
  * Sequence numbers: the library numbers activities and timers in the order it creates them, and matches completions
- * by that number; the extension assigns the same numbers on its side. Here every new leaf action gets the next
- * number, and retries follow DTFx's RetryInterceptor: a failed attempt is followed by a retry timer (also after the
- * last attempt, which is when the library gives up) and, if attempts remain, a new TaskScheduled. One new event per
- * episode keeps this numbering exact.
+ * by that number; the extension (through DTFx) numbers them the same way. That includes what DTFx schedules on its own
+ * for an event (a retry's timer and next attempt, a long timer's next step; see followUps.ts), which comes before
+ * whatever the orchestrator does once it resumes. With several new events, the library is asked once per event so
+ * that each event's share of new actions is known and numbered in turn.
  */
 export async function runEpisode(episode: EpisodeInput): Promise<EpisodeOutcome> {
-  const { now } = episode;
-  const history: HistoryEvent[] = [...episode.history, historyEvents.orchestratorStarted(now), episode.newEvent];
-  let nextId = episode.history.filter(isSchedulingEvent).length;
-  const knownLeaves = 1 + Math.max(-1, ...episode.history.map((event) => event.ActionIndex ?? -1));
-  const added: HistoryEvent[] = [];
-  const activities: ActivityWork[] = [];
-  const timers: TimerWork[] = [];
-  const cancelledTimerIds: number[] = [];
-
-  // The retry bookkeeping the library expects before any new action of this episode (see above).
-  const retry = retryFollowUp(episode.history, episode.newEvent, now);
-  if (retry?.kind === 'timer') {
-    const id = nextId++;
-    added.push(historyEvents.timerCreated(now, id, retry.fields));
-    timers.push({ timerId: id, fireAt: retry.fields.fireAt });
-  } else if (retry?.kind === 'reschedule') {
-    const id = nextId++;
-    added.push(historyEvents.taskScheduled(now, id, retry.fields));
-    activities.push({ taskScheduledId: id, name: retry.fields.name, input: retry.fields.input });
+  const { now, history: past, newEvents } = episode;
+  const started = historyEvents.orchestratorStarted(now);
+  let state: OrchestratorState = { isDone: false, actions: [] };
+  const leavesAfterEvent: number[] = [];
+  for (let count = 1; count <= newEvents.length; count += 1) {
+    state = await invoke(episode, [...past, started, ...newEvents.slice(0, count)]);
+    leavesAfterEvent.push(leavesOf(state).leaves.length);
   }
+  const { leaves, unsupported } = leavesOf(state);
+  const known = 1 + Math.max(-1, ...past.map((event) => event.ActionIndex ?? -1));
+  const history = [...past, started, ...newEvents.map(played)];
+  const refusal = customStatusRefusal(episode.functionName, state);
+  const failure = state.error ?? unsupported ?? checkDeterminism(leaves, past, known) ?? refusal;
 
-  const state = await invoke(episode, history);
-  const leaves = state.actions.flatMap((group) => group.flatMap(flattenLeaves));
-  const failure = state.error ?? checkDeterminism(leaves, episode.history, knownLeaves);
-
-  if (failure === undefined) {
-    leaves.forEach((leaf, index) => {
-      if (index < knownLeaves) {
-        if (leaf.actionType === ActionType.CreateTimer && leaf.isCanceled === true) {
-          const created = episode.history.find(
-            (e) => e.EventType === EventType.TimerCreated && e.ActionIndex === index,
-          );
-          if (created !== undefined) cancelledTimerIds.push(created.EventId);
-        }
-        return;
-      }
-      const id = nextId++;
-      if (leaf.actionType === ActionType.CreateTimer) {
-        const fireAt = new Date(leaf.fireAt ?? now).toISOString();
-        added.push(historyEvents.timerCreated(now, id, { fireAt, actionIndex: index }));
-        if (leaf.isCanceled !== true) timers.push({ timerId: id, fireAt });
-        return;
-      }
-      const input = JSON.stringify(leaf.input ?? null);
-      const name = leaf.functionName ?? '';
-      added.push(
-        historyEvents.taskScheduled(now, id, {
-          name,
-          input,
-          actionIndex: index,
-          attempt: 1,
-          ...(leaf.retryOptions === undefined ? {} : { retryOptions: pickRetry(leaf.retryOptions) }),
-        }),
-      );
-      activities.push({ taskScheduledId: id, name, input });
-    });
-  }
-
-  history.push(...added, historyEvents.orchestratorCompleted(now));
   if (failure !== undefined) {
-    history.push(historyEvents.executionFailed(now, failure));
-    return {
-      history,
-      runtimeStatus: 'Failed',
-      customStatus: state.customStatus ?? null,
-      output: failure,
-      activities: [],
-      timers: [],
-      cancelledTimerIds: [],
-    };
+    history.push(historyEvents.orchestratorCompleted(now), historyEvents.executionFailed(now, failure));
+    // A refused custom status is never stored: the one from before stays.
+    return finished(history, 'Failed', failure === refusal ? undefined : (state.customStatus ?? null), failure);
   }
+
+  const added = scheduleWork({ past, newEvents, leaves, known, leavesAfterEvent, now });
+  history.push(...added.events, historyEvents.orchestratorCompleted(now));
   if (state.isDone) {
     history.push(historyEvents.executionCompleted(now, state.output));
-    return {
-      history,
-      runtimeStatus: 'Completed',
-      customStatus: state.customStatus ?? null,
-      output: state.output ?? null,
-      activities: [],
-      timers: [],
-      cancelledTimerIds: [],
-    };
+    return finished(history, 'Completed', state.customStatus ?? null, state.output ?? null);
   }
   return {
     history,
     runtimeStatus: 'Running',
     customStatus: state.customStatus ?? null,
     output: null,
-    activities,
-    timers,
-    cancelledTimerIds,
+    activities: added.activities,
+    timers: added.timers,
+    cancelledTimerIds: cancelledTimers(history, leaves),
   };
+}
+
+function finished(
+  history: HistoryEvent[],
+  runtimeStatus: 'Completed' | 'Failed',
+  customStatus: unknown,
+  output: unknown,
+): EpisodeOutcome {
+  return { history, runtimeStatus, customStatus, output, activities: [], timers: [], cancelledTimerIds: [] };
+}
+
+interface NewWork {
+  readonly events: HistoryEvent[];
+  readonly activities: ActivityWork[];
+  readonly timers: TimerWork[];
+}
+
+/** TaskScheduled and TimerCreated for this episode, numbered in the order DTFx and the library number them. */
+function scheduleWork(episode: {
+  readonly past: readonly HistoryEvent[];
+  readonly newEvents: readonly HistoryEvent[];
+  readonly leaves: readonly Action[];
+  readonly known: number;
+  readonly leavesAfterEvent: readonly number[];
+  readonly now: Date;
+}): NewWork {
+  const { past, newEvents, leaves, now } = episode;
+  const work: NewWork = { events: [], activities: [], timers: [] };
+  let nextId = past.filter(isSchedulingEvent).length;
+  const addTimer = (fields: TimerFields) => {
+    const id = nextId++;
+    work.events.push(historyEvents.timerCreated(now, id, fields));
+    work.timers.push({ timerId: id, fireAt: fields.fireAt });
+  };
+  const addActivity = (fields: ActivityFields) => {
+    const id = nextId++;
+    work.events.push(historyEvents.taskScheduled(now, id, fields));
+    work.activities.push({ taskScheduledId: id, name: fields.name, input: fields.input });
+  };
+
+  let scheduledLeaves = episode.known;
+  newEvents.forEach((event, position) => {
+    const followUp = followUpOf(event, [...past, ...work.events], leaves, now);
+    if (followUp?.kind === 'timer') addTimer(followUp.fields);
+    if (followUp?.kind === 'activity') addActivity(followUp.fields);
+    const upTo = episode.leavesAfterEvent[position] ?? scheduledLeaves;
+    for (; scheduledLeaves < upTo; scheduledLeaves += 1) {
+      const leaf = leaves[scheduledLeaves];
+      if (leaf === undefined) break;
+      if (isTimer(leaf)) {
+        addTimer(timerFor(new Date(leaf.fireAt ?? now).toISOString(), scheduledLeaves, now));
+      } else {
+        addActivity({
+          name: leaf.functionName ?? '',
+          input: JSON.stringify(leaf.input ?? null),
+          actionIndex: scheduledLeaves,
+          attempt: 1,
+          ...(leaf.retryOptions === undefined ? {} : { retryOptions: pickRetry(leaf.retryOptions) }),
+        });
+      }
+    }
+  });
+  return work;
+}
+
+/** The unfired timers (a long timer's current step) whose action the orchestrator has cancelled. */
+function cancelledTimers(history: readonly HistoryEvent[], leaves: readonly Action[]): number[] {
+  const fired = new Set(history.filter((e) => e.EventType === EventType.TimerFired).map((e) => e.TimerId));
+  return history
+    .filter(
+      (e) =>
+        e.EventType === EventType.TimerCreated &&
+        !fired.has(e.EventId) &&
+        e.ActionIndex !== undefined &&
+        leaves[e.ActionIndex]?.isCanceled === true,
+    )
+    .map((e) => e.EventId);
+}
+
+/**
+ * The extension stores a custom status only up to 16 KB of UTF-16 JSON; a larger one throws while the episode is
+ * replayed (`DurableOrchestrationContext.SetCustomStatus`, `MessagePayloadDataConverter.Serialize`), failing the
+ * instance with this message.
+ */
+function customStatusRefusal(functionName: string, state: OrchestratorState): string | undefined {
+  if (state.customStatus === undefined || state.customStatus === null) return undefined;
+  const json = JSON.stringify(state.customStatus);
+  // UTF-16 is two bytes per JavaScript string unit.
+  const kb = Math.floor((json.length * 2) / 1024);
+  if (kb <= azureStorageProvider.maxCustomStatusKb) return undefined;
+  return (
+    `Orchestrator function '${functionName}' failed: The UTF-16 size of the JSON-serialized payload must not exceed ` +
+    `${azureStorageProvider.maxCustomStatusKb} KB. The current payload size is ${kb.toLocaleString('en-US')} KB.`
+  );
 }
 
 const outOfProcLabel = '$OutOfProcData$:';
@@ -179,14 +194,13 @@ async function invoke(episode: EpisodeInput, history: readonly HistoryEvent[]): 
     history: structuredClone(history),
     input: episode.input,
     instanceId: episode.instanceId,
-    isReplaying: false,
-    // What extension 2.x sends (schema V3); see devhost/README.md.
-    upperSchemaVersion: 1,
-    upperSchemaVersionNew: 2,
-    longRunningTimerIntervalDuration: '3.00:00:00',
-    // Large on purpose: the runtime fires each timer once at its final time instead of splitting long timers.
-    maximumShortTimerDuration: '36500.00:00:00',
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
+    // The extension's isReplaying is the ExecutionStarted event's IsPlayed: true once an episode has run.
+    isReplaying: episode.history.length > 0,
+    upperSchemaVersion: azureStorageProvider.upperSchemaVersion,
+    upperSchemaVersionNew: azureStorageProvider.upperSchemaVersionNew,
+    longRunningTimerIntervalDuration: timeSpan(azureStorageProvider.longRunningTimerIntervalMs),
+    maximumShortTimerDuration: timeSpan(azureStorageProvider.maximumShortTimerMs),
+    defaultHttpAsyncRequestSleepTimeMillseconds: azureStorageProvider.defaultHttpAsyncRequestSleepTimeMs,
   };
   const context = new InvocationContext({
     functionName: episode.functionName,
@@ -206,43 +220,6 @@ async function invoke(episode: EpisodeInput, history: readonly HistoryEvent[]): 
   }
 }
 
-function flattenLeaves(action: Action): Action[] {
-  if (action.actionType === ActionType.WaitForExternalEvent) return [];
-  if (action.actionType === ActionType.WhenAny || action.actionType === ActionType.WhenAll) {
-    return (action.compoundActions ?? []).flatMap(flattenLeaves);
-  }
-  if (
-    action.actionType === ActionType.CallActivity ||
-    action.actionType === ActionType.CallActivityWithRetry ||
-    action.actionType === ActionType.CreateTimer
-  ) {
-    return [action];
-  }
-  throw new Error(`The local runtime does not support action type ${action.actionType} (see devhost/README.md)`);
-}
-
-/** DTFx's check: a replay must schedule the same kind and name at the same position as the first run did. */
-function checkDeterminism(
-  leaves: readonly Action[],
-  history: readonly HistoryEvent[],
-  known: number,
-): string | undefined {
-  for (let index = 0; index < known; index += 1) {
-    const leaf = leaves[index];
-    const recorded = history.find((event) => isSchedulingEvent(event) && event.ActionIndex === index);
-    if (recorded === undefined) continue;
-    const leafIsTimer = leaf?.actionType === ActionType.CreateTimer;
-    const recordedIsTimer = recorded.EventType === EventType.TimerCreated;
-    const sameName = leafIsTimer || (leaf?.functionName ?? '').toLowerCase() === (recorded.Name ?? '').toLowerCase();
-    if (leaf === undefined || leafIsTimer !== recordedIsTimer || !sameName) {
-      const was = recordedIsTimer ? 'a timer' : `activity '${recorded.Name ?? ''}'`;
-      const now = leaf === undefined ? 'nothing' : leafIsTimer ? 'a timer' : `activity '${leaf.functionName ?? ''}'`;
-      return `Non-deterministic workflow detected: a previous execution scheduled ${was} at position ${index}, but the replay scheduled ${now}.`;
-    }
-  }
-  return undefined;
-}
-
 function pickRetry(options: RetryPolicy): RetryPolicy {
   return {
     firstRetryIntervalInMilliseconds: options.firstRetryIntervalInMilliseconds,
@@ -252,49 +229,4 @@ function pickRetry(options: RetryPolicy): RetryPolicy {
       ? {}
       : { maxRetryIntervalInMilliseconds: options.maxRetryIntervalInMilliseconds }),
   };
-}
-
-type RetryFollowUp =
-  | { kind: 'timer'; fields: { fireAt: string; retryForEventId: number; attempt: number } }
-  | {
-      kind: 'reschedule';
-      fields: { name: string; input: string; actionIndex: number; attempt: number; retryOptions: RetryPolicy };
-    };
-
-function retryFollowUp(history: readonly HistoryEvent[], event: HistoryEvent, now: Date): RetryFollowUp | undefined {
-  if (event.EventType === EventType.TaskFailed) {
-    const scheduled = history.find(
-      (e) => e.EventType === EventType.TaskScheduled && e.EventId === event.TaskScheduledId,
-    );
-    const policy = scheduled?.RetryOptions;
-    if (scheduled === undefined || policy === undefined) return undefined;
-    const attempt = scheduled.Attempt ?? 1;
-    const delay = Math.min(
-      policy.firstRetryIntervalInMilliseconds * (policy.backoffCoefficient ?? 1) ** (attempt - 1),
-      policy.maxRetryIntervalInMilliseconds ?? Number.POSITIVE_INFINITY,
-    );
-    return {
-      kind: 'timer',
-      fields: { fireAt: new Date(now.getTime() + delay).toISOString(), retryForEventId: scheduled.EventId, attempt },
-    };
-  }
-  if (event.EventType === EventType.TimerFired) {
-    const timer = history.find((e) => e.EventType === EventType.TimerCreated && e.EventId === event.TimerId);
-    if (timer?.RetryForEventId === undefined) return undefined;
-    const failed = history.find((e) => e.EventType === EventType.TaskScheduled && e.EventId === timer.RetryForEventId);
-    const policy = failed?.RetryOptions;
-    const attempt = (timer.Attempt ?? 1) + 1;
-    if (failed === undefined || policy === undefined || attempt > policy.maxNumberOfAttempts) return undefined;
-    return {
-      kind: 'reschedule',
-      fields: {
-        name: failed.Name ?? '',
-        input: failed.Input ?? 'null',
-        actionIndex: failed.ActionIndex ?? -1,
-        attempt,
-        retryOptions: policy,
-      },
-    };
-  }
-  return undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * History events as the Durable extension serialises them for out-of-process workers (PascalCase, DTFx names).
  * durable-functions replays these; the local runtime stores them in Table Storage. Fields the JS library ignores
- * (ActionIndex, Attempt, RetryOptions, RetryForEventId) are the runtime's own bookkeeping, kept on the same events.
+ * (ActionIndex, Attempt, RetryOptions, RetryForEventId, FinalFireAt) are the runtime's own bookkeeping, kept on the
+ * same events.
  */
 export const EventType = {
   ExecutionStarted: 0,
@@ -45,6 +46,8 @@ export interface HistoryEvent {
   readonly RetryOptions?: RetryPolicy;
   /** On a retry timer: the EventId of the failed TaskScheduled it retries. */
   readonly RetryForEventId?: number;
+  /** On each step of a long timer: when the whole timer fires (the orchestrator's fireAt). */
+  readonly FinalFireAt?: string;
 }
 
 const base = (type: EventTypeNumber, at: Date, eventId = -1) => ({
@@ -111,15 +114,23 @@ export const historyEvents = {
   timerCreated: (
     at: Date,
     eventId: number,
-    fields: { fireAt: string; actionIndex?: number; retryForEventId?: number; attempt?: number },
+    fields: { fireAt: string; actionIndex?: number; retryForEventId?: number; attempt?: number; finalFireAt?: string },
   ): HistoryEvent => ({
     ...base(EventType.TimerCreated, at, eventId),
     FireAt: fields.fireAt,
     ...(fields.actionIndex === undefined ? {} : { ActionIndex: fields.actionIndex }),
+    ...(fields.finalFireAt === undefined ? {} : { FinalFireAt: fields.finalFireAt }),
     ...(fields.retryForEventId === undefined ? {} : { RetryForEventId: fields.retryForEventId }),
     ...(fields.attempt === undefined ? {} : { Attempt: fields.attempt }),
   }),
 };
+
+/**
+ * The event as stored once an episode has processed it: DTFx marks every event it processed, except
+ * OrchestratorStarted, as played (`TaskOrchestrationExecutor.ExecuteCore`), and the next episode hands the worker the
+ * stored flags (the extension's `isReplaying` is the ExecutionStarted event's).
+ */
+export const played = (event: HistoryEvent): HistoryEvent => ({ ...event, IsPlayed: true });
 
 export const isSchedulingEvent = (event: HistoryEvent) =>
   event.EventType === EventType.TaskScheduled || event.EventType === EventType.TimerCreated;

@@ -1,16 +1,29 @@
 import { InvocationContext } from '../azureFunctions.js';
 import { redact } from '../../core/redact.js';
 import type { FunctionRegistry } from '../functionsCore.js';
+import { azureStorageProvider, statusTime } from './azureStorageProvider.js';
 import { runEpisode } from './episode.js';
 import { EventType, historyEvents, type HistoryEvent } from './history.js';
 import { workKey, type InstanceState, type RuntimeStatus, type TaskHubStore, type WorkItem } from './taskHubStore.js';
+import { WorkDispatcher } from './workDispatcher.js';
+
+/** host.json's extensions.durableTask throughput settings (see hostJson.ts). */
+export interface TaskHubLimits {
+  readonly maxConcurrentActivityFunctions: number;
+  readonly maxConcurrentOrchestratorFunctions: number;
+  /** extensions.durableTask.storageProvider.maxQueuePollingInterval. */
+  readonly maxQueuePollingIntervalMs: number;
+}
 
 export interface TaskHubOptions {
   readonly store: TaskHubStore;
   readonly registry: FunctionRegistry;
+  /** The task hub's clock: episode times and when timers are due. Tests move it to cross days in seconds. */
   readonly now?: () => Date;
-  /** How often due work is looked for when nothing wakes the worker earlier. */
-  readonly pollIntervalMs?: number;
+  /** What is left out takes Azure Storage's defaults for one processor (azureStorageProvider.ts); see hostJson.ts. */
+  readonly limits?: Partial<TaskHubLimits>;
+  /** The polling back-off's jitter; Math.random unless a test pins it. */
+  readonly random?: () => number;
   readonly log?: (line: string) => void;
 }
 
@@ -36,46 +49,58 @@ const completionOf = (event: HistoryEvent): number | undefined =>
 
 /**
  * The local Durable task hub: starts instances, delivers events, runs activities and fires timers, persisting
- * everything through `TaskHubStore` so a restarted runtime resumes where it stopped. Orchestrator episodes run one at a
- * time per instance; activities run concurrently and at least once (a crash after an activity ran but before its
- * result was stored runs it again, as in Azure).
+ * everything through `TaskHubStore` so a restarted runtime resumes where it stopped. Like the Azure Storage provider it
+ * has two queues, each polled with back-off and throttled by host.json: orchestrator episodes (all of an instance's
+ * pending messages in one episode, one episode per instance at a time) and activities, which run at least once (a
+ * crash after an activity ran but before its result was stored runs it again, as in Azure).
  */
 export class TaskHub {
   private readonly store: TaskHubStore;
   private readonly registry: FunctionRegistry;
   private readonly now: () => Date;
-  private readonly pollIntervalMs: number;
   private readonly log: (line: string) => void;
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly busyInstances = new Set<string>();
+  private readonly episodes: WorkDispatcher;
+  private readonly activities: WorkDispatcher;
 
   constructor(options: TaskHubOptions) {
     this.store = options.store;
     this.registry = options.registry;
     this.now = options.now ?? (() => new Date());
-    this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.log = options.log ?? (() => undefined);
+    const limits = options.limits ?? {};
+    const defaultConcurrency = azureStorageProvider.defaultMaxConcurrentPerProcessor;
+    const common = {
+      maxQueuePollingIntervalMs: limits.maxQueuePollingIntervalMs ?? azureStorageProvider.defaultMaxQueuePollingMs,
+      log: this.log,
+      ...(options.random === undefined ? {} : { random: options.random }),
+    };
+    this.episodes = new WorkDispatcher({
+      ...common,
+      name: 'orchestrator',
+      concurrency: limits.maxConcurrentOrchestratorFunctions ?? defaultConcurrency,
+      fetch: (limit) => this.store.dueWork(this.now().getTime(), 'orchestration', limit),
+      units: episodeBatches,
+      run: (items) => this.runEpisodeFor(items),
+    });
+    this.activities = new WorkDispatcher({
+      ...common,
+      name: 'activity',
+      concurrency: limits.maxConcurrentActivityFunctions ?? defaultConcurrency,
+      fetch: (limit) => this.store.dueWork(this.now().getTime(), 'activity', limit),
+      units: (items) => items.map((item) => ({ key: item.key, items: [item] })),
+      run: ([item]) => (item === undefined ? Promise.resolve() : this.runActivity(item)),
+    });
   }
 
-  /** Re-creates work lost in a crash, then starts the worker. */
+  /** Re-creates work lost in a crash, then starts both queue listeners. */
   async start(): Promise<void> {
     await this.reconcile();
-    this.running = true;
-    this.loop = this.run();
+    this.episodes.start();
+    this.activities.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.wake();
-    await this.loop;
-    await Promise.allSettled([...this.inFlight.values()]);
-  }
-
-  wake(): void {
-    this.wakeUp?.();
+    await Promise.all([this.episodes.stop(), this.activities.stop()]);
   }
 
   async startNew(name: string, instanceId: string, input: unknown): Promise<'created' | 'exists'> {
@@ -139,7 +164,6 @@ export class TaskHub {
         payload: JSON.stringify(event),
       },
     ]);
-    this.wake();
     return 'accepted';
   }
 
@@ -153,109 +177,76 @@ export class TaskHub {
         payload: JSON.stringify(historyEvents.executionStarted(at, name, input)),
       },
     ]);
-    this.wake();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      try {
-        const due = await this.store.dueWork(this.now().getTime(), 100);
-        for (const item of due) this.dispatch(item);
-      } catch (error) {
-        this.log(redact(`task hub poll failed: ${error instanceof Error ? error.message : String(error)}`));
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.pollIntervalMs);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  private dispatch(item: WorkItem): void {
-    if (this.inFlight.has(item.key)) return;
-    if (item.kind !== 'activity') {
-      // Episodes of one instance run strictly one after another, in key (due time) order.
-      if (this.busyInstances.has(item.instanceId)) return;
-      this.busyInstances.add(item.instanceId);
-    }
-    const work = (item.kind === 'activity' ? this.runActivity(item) : this.runEpisodeFor(item))
-      .catch((error: unknown) => {
-        this.log(
-          redact(
-            `work item ${item.kind} for ${item.instanceId} failed: ${error instanceof Error ? error.message : String(error)}`,
-          ),
-        );
-      })
-      .finally(() => {
-        this.inFlight.delete(item.key);
-        if (item.kind !== 'activity') this.busyInstances.delete(item.instanceId);
-        this.wake();
-      });
-    this.inFlight.set(item.key, work);
-  }
-
-  private async runEpisodeFor(item: WorkItem): Promise<void> {
-    const state = await this.store.getState(item.instanceId);
-    if (state === undefined || terminal.has(state.runtimeStatus) || state.consumed.includes(item.key)) {
-      await this.store.deleteWork(item.key);
-      return;
-    }
+  /**
+   * One episode for the messages of one instance (see episodeBatches): what was already consumed (a redelivery after
+   * a crash) or duplicates history is dropped, the rest is delivered in order.
+   */
+  private async runEpisodeFor(items: readonly WorkItem[]): Promise<void> {
+    const instanceId = items[0]?.instanceId ?? '';
+    const deleteItems = async () => {
+      for (const item of items) await this.store.deleteWork(item.key);
+    };
+    const state = await this.store.getState(instanceId);
+    if (state === undefined || terminal.has(state.runtimeStatus)) return deleteItems();
     const now = this.now();
-    const history = await this.store.getHistory(item.instanceId);
-    const event =
-      item.kind === 'timer' ? timerFiredFrom(item.payload, now) : (JSON.parse(item.payload) as HistoryEvent);
-
-    if (isDuplicate(event, history)) {
-      await this.store.commit(consumedBy(state, item, now), []);
-      await this.store.deleteWork(item.key);
-      return;
+    const history = await this.store.getHistory(instanceId);
+    const events: HistoryEvent[] = [];
+    for (const item of items) {
+      if (state.consumed.includes(item.key)) continue;
+      const event =
+        item.kind === 'timer' ? timerFiredFrom(item.payload, now) : (JSON.parse(item.payload) as HistoryEvent);
+      if (!isDuplicate(event, [...history, ...events])) events.push(event);
     }
+    const consumed = consumedBy(state, items, now);
+    const terminated = events.find((event) => event.EventType === EventType.ExecutionTerminated);
 
     let next: InstanceState;
     let added: HistoryEvent[];
     let newWork: WorkItem[] = [];
     let dropKeys: string[] = [];
-    if (event.EventType === EventType.ExecutionTerminated) {
-      added = [historyEvents.orchestratorStarted(now), event];
-      next = { ...consumedBy(state, item, now), runtimeStatus: 'Terminated', output: event.Input ?? 'null' };
-      dropKeys = outstandingTimerKeys(state.instanceId, history);
+    if (events.length === 0) {
+      next = consumed;
+      added = [];
+    } else if (terminated !== undefined) {
+      added = [historyEvents.orchestratorStarted(now), terminated];
+      next = { ...consumed, runtimeStatus: 'Terminated', output: terminated.Input ?? 'null' };
+      dropKeys = outstandingTimerKeys(instanceId, history);
     } else {
       const registration = this.registry.get(state.name);
       if (registration === undefined) throw new Error(`No orchestrator function named '${state.name}' is registered`);
       const outcome = await runEpisode({
         handler: registration.handler,
         functionName: state.name,
-        instanceId: state.instanceId,
+        instanceId,
         input: JSON.parse(state.input) as unknown,
         history,
-        newEvent: event,
+        newEvents: events,
         now,
       });
       added = outcome.history.slice(history.length);
       next = {
-        ...consumedBy(state, item, now),
+        ...consumed,
         runtimeStatus: outcome.runtimeStatus,
-        customStatus: JSON.stringify(outcome.customStatus ?? null),
+        customStatus:
+          outcome.customStatus === undefined ? state.customStatus : JSON.stringify(outcome.customStatus ?? null),
         output: JSON.stringify(outcome.output ?? null),
       };
+      // Cancelled timers included: in Azure their messages stay queued and fire later, and the library ignores them.
       newWork = [
-        ...outcome.activities.map((activity) => activityItem(state.instanceId, now.getTime(), activity)),
-        ...outcome.timers.map((timer) => timerItem(state.instanceId, timer.timerId, timer.fireAt)),
+        ...outcome.activities.map((activity) => activityItem(instanceId, now.getTime(), activity)),
+        ...outcome.timers.map((timer) => timerItem(instanceId, timer.timerId, timer.fireAt)),
       ];
-      dropKeys =
-        outcome.runtimeStatus === 'Running'
-          ? outcome.cancelledTimerIds.flatMap((id) => timerKeysFor(state.instanceId, history, id))
-          : outstandingTimerKeys(state.instanceId, outcome.history);
+      // A finished instance's timers would only be discarded when they fire: they go now.
+      if (outcome.runtimeStatus !== 'Running') dropKeys = outstandingTimerKeys(instanceId, outcome.history);
       if (outcome.runtimeStatus === 'Failed')
-        this.log(redact(`instance ${state.instanceId} failed: ${String(outcome.output)}`));
+        this.log(redact(`instance ${instanceId} failed: ${String(outcome.output)}`));
     }
     await this.store.commit({ ...next, historyLength: history.length + added.length }, added);
     await this.store.enqueue(newWork);
     for (const key of dropKeys) await this.store.deleteWork(key);
-    await this.store.deleteWork(item.key);
+    await deleteItems();
   }
 
   private async runActivity(item: WorkItem): Promise<void> {
@@ -264,8 +255,8 @@ export class TaskHub {
       await this.store.deleteWork(item.key);
       return;
     }
-    // A poll that listed this item before an earlier run of it deleted it can dispatch it again after that run left
-    // inFlight: only run it while its work item still exists.
+    // A poll that listed this item just before an earlier run of it finished can dispatch it again: only run it while
+    // its work item still exists.
     if (!(await this.store.hasWork(item.key))) return;
     const work = JSON.parse(item.payload) as { taskScheduledId: number; name: string; input: string };
     const registration = this.registry.get(work.name);
@@ -332,7 +323,7 @@ export class TaskHub {
           if (!pendingResult && !(await this.store.hasWork(item.key))) await this.store.enqueue([item]);
         }
         if (event.EventType === EventType.TimerCreated && !fired.has(event.EventId)) {
-          // A timer cancelled before the crash comes back too; when it fires, the library ignores it.
+          // Cancelled timers too: they fire in Azure as well, and the library ignores them.
           await this.store.enqueue([timerItem(state.instanceId, event.EventId, event.FireAt ?? event.Timestamp)]);
         }
       }
@@ -348,18 +339,35 @@ function toPayload(state: InstanceState): StatusPayload {
     input: JSON.parse(state.input) as unknown,
     customStatus: JSON.parse(state.customStatus) as unknown,
     output: JSON.parse(state.output) as unknown,
-    createdTime: state.createdTime,
-    lastUpdatedTime: state.lastUpdatedTime,
+    createdTime: statusTime(state.createdTime),
+    lastUpdatedTime: statusTime(state.lastUpdatedTime),
   };
 }
 
-function consumedBy(state: InstanceState, item: WorkItem, now: Date): InstanceState {
+function consumedBy(state: InstanceState, items: readonly WorkItem[], now: Date): InstanceState {
   return {
     ...state,
     runtimeStatus: state.runtimeStatus === 'Pending' ? 'Running' : state.runtimeStatus,
     lastUpdatedTime: now.toISOString(),
-    consumed: [...state.consumed, item.key].slice(-50),
+    consumed: [...state.consumed, ...items.map((item) => item.key)].slice(-50),
   };
+}
+
+const isTermination = (item: WorkItem) =>
+  item.kind === 'event' && (JSON.parse(item.payload) as HistoryEvent).EventType === EventType.ExecutionTerminated;
+
+/**
+ * An instance's pending messages go to one episode together, in queue order, as the Azure Storage provider batches a
+ * control queue's messages per instance; a termination is handled on its own, and first when it comes first.
+ */
+function episodeBatches(items: readonly WorkItem[]): { key: string; items: WorkItem[] }[] {
+  const byInstance = new Map<string, WorkItem[]>();
+  for (const item of items) byInstance.set(item.instanceId, [...(byInstance.get(item.instanceId) ?? []), item]);
+  return [...byInstance].map(([instanceId, pending]) => {
+    const termination = pending.findIndex(isTermination);
+    const batch = termination === 0 ? pending.slice(0, 1) : termination > 0 ? pending.slice(0, termination) : pending;
+    return { key: instanceId, items: batch };
+  });
 }
 
 function isDuplicate(event: HistoryEvent, history: readonly HistoryEvent[]): boolean {
@@ -403,14 +411,10 @@ function timerFiredFrom(payload: string, now: Date): HistoryEvent {
   return historyEvents.timerFired(now, timerId, fireAt);
 }
 
-function timerKeysFor(instanceId: string, history: readonly HistoryEvent[], timerId: number): string[] {
-  const created = history.find((e) => e.EventType === EventType.TimerCreated && e.EventId === timerId);
-  return created?.FireAt === undefined ? [] : [timerItem(instanceId, timerId, created.FireAt).key];
-}
-
+/** The work items of every timer that has not fired yet. */
 function outstandingTimerKeys(instanceId: string, history: readonly HistoryEvent[]): string[] {
   const fired = new Set(history.filter((e) => e.EventType === EventType.TimerFired).map((e) => e.TimerId));
   return history
-    .filter((e) => e.EventType === EventType.TimerCreated && !fired.has(e.EventId))
-    .flatMap((e) => timerKeysFor(instanceId, history, e.EventId));
+    .filter((e) => e.EventType === EventType.TimerCreated && !fired.has(e.EventId) && e.FireAt !== undefined)
+    .map((e) => timerItem(instanceId, e.EventId, e.FireAt ?? '').key);
 }

@@ -181,9 +181,13 @@ export class TaskHubStore {
     }
   }
 
-  /** Work due at `now`, oldest first. */
-  async dueWork(now: number, limit: number): Promise<WorkItem[]> {
+  /**
+   * Work due at `now`, oldest first, from one of the two queues Azure Storage keeps: the control queue (events and
+   * timers for orchestrator episodes) or the work-item queue (activities).
+   */
+  async dueWork(now: number, queue: 'orchestration' | 'activity', limit: number): Promise<WorkItem[]> {
     const items: WorkItem[] = [];
+    const kind = queue === 'activity' ? odata`Kind eq ${'activity'}` : odata`Kind ne ${'activity'}`;
     const rows = this.work.listEntities<{
       rowKey: string;
       InstanceId: string;
@@ -191,7 +195,7 @@ export class TaskHubStore {
       DueAt: number;
       Payload: string;
     }>({
-      queryOptions: { filter: odata`PartitionKey eq ${workPartition} and RowKey lt ${pad(now + 1)}` },
+      queryOptions: { filter: `${odata`PartitionKey eq ${workPartition} and RowKey lt ${pad(now + 1)}`} and ${kind}` },
     });
     for await (const row of rows) {
       items.push({
@@ -204,15 +208,6 @@ export class TaskHubStore {
       if (items.length >= limit) break;
     }
     return items;
-  }
-
-  /** The due time of the earliest pending item, if any: lets the worker sleep until then. */
-  async nextDueAt(): Promise<number | undefined> {
-    const rows = this.work.listEntities<{ DueAt: number }>({
-      queryOptions: { filter: odata`PartitionKey eq ${workPartition}` },
-    });
-    for await (const row of rows) return row.DueAt;
-    return undefined;
   }
 }
 

@@ -23,11 +23,11 @@ import { waitFor } from '../helpers/waitFor.js';
 const pinned = {
   // The ready link's row carries what the reveal needs, so neither the enrollment record nor the orchestration's
   // status is read. Before the answer: the link-miss slot, the link with the session link beside it, the claim, and
-  // the vault GET. After it: the slot given back, the audit row, the event (the hub's instance read and queue write).
-  withSession: { appTables: 6, taskHub: 2, vault: 1 },
+  // the vault GET. After it: the slot given back, the audit row, the event (the Durable HTTP API reads the instance for its 404/410 answer, the task hub again as it delivers, and a queue write).
+  withSession: { appTables: 6, taskHub: 3, vault: 1 },
   // In place of the session link, before the answer: the code read and its attempt counted before the comparison.
   // After it, the spent code is deleted too, and its comparison audited with the reveal in one transaction.
-  withCode: { appTables: 8, taskHub: 2, vault: 1 },
+  withCode: { appTables: 8, taskHub: 3, vault: 1 },
   // The reveal page a reveal follows: the slot, the link with the session link beside it, then the claim (is it
   // taken?) and the code (was one sent?) together; the slot given back after the answer.
   page: { appTables: 6, taskHub: 0, vault: 0 },

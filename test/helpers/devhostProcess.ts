@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { freePort } from '../../devhost/freePort.js';
+import { testMaxQueuePollingIntervalMs } from './testRuntime.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -103,6 +104,7 @@ export async function createDevhostProcess(
           DEVHOST_SETTINGS_FILE: settingsFile,
           DEVHOST_DATA_DIR: dataDir,
           DEVHOST_STORAGE_CONNECTION: options.storageConnectionString ?? inject('azuriteConnectionString'),
+          DEVHOST_MAX_QUEUE_POLLING_INTERVAL_MS: String(testMaxQueuePollingIntervalMs),
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -671,6 +671,8 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     ['Sec-Fetch-Site: cross-site', { 'Sec-Fetch-Site': 'cross-site' }],
     ['Sec-Fetch-Site: same-site', { 'Sec-Fetch-Site': 'same-site' }],
     ['a foreign Origin', { 'Sec-Fetch-Site': 'same-origin', Origin: 'http://attacker.example' }],
+    ['Origin: null and no Sec-Fetch-Site', { Origin: 'null' }],
+    ['Origin: null from a cross-site page', { 'Sec-Fetch-Site': 'cross-site', Origin: 'null' }],
   ])('refuses a form post with %s', async (_what, headers: Record<string, string>) => {
     const directory = await form('/_dev/directory', { upn: 'anna@contoso.example', registered: 'true' }, headers);
     expect(directory.status).toBe(403);
@@ -696,6 +698,15 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     );
     expect(typed.status).toBe(303);
     expect(registered.size).toBe(0);
+  });
+
+  it('accepts its own form posts as Chromium and Firefox send them under no-referrer (Origin: null, same-origin)', async () => {
+    const ownForm = { 'Sec-Fetch-Site': 'same-origin', Origin: 'null' };
+    const reply = await form('/_dev/directory', { upn: 'anna@contoso.example', registered: 'true' }, ownForm);
+    expect(reply.status).toBe(303);
+    expect(registered.has('anna@contoso.example')).toBe(true);
+    expect((await form('/_dev/enrollments', anna, ownForm)).status).toBe(303);
+    expect(starts).toHaveLength(1);
   });
 
   it('answers 400 for a bad directory form and 415 for JSON on a form endpoint', async () => {
@@ -727,6 +738,41 @@ describe('dev console: HTML forms and the CSRF guard', () => {
     expect(directory).toContain('<td>anna.jensen@contoso.example</td>');
     expect(directory).toContain('<td>Not registered</td>');
     expect(directory).toContain('<input type="hidden" name="registered" value="true" />');
+  });
+
+  it('reloads itself while the invitation of a start is on its way, and stops once it is in the outbox', async () => {
+    // A console of its own: the shared one remembers the other tests' starts.
+    const fresh = createDevConsole(deps);
+    const server = createServer((request, response) => {
+      void fresh(request, new URL(request.url ?? '/', 'http://localhost'), response);
+    });
+    const freshPort = await listen(server, 0, '127.0.0.1');
+    const get = (path: string) => fetch(`http://localhost:${freshPort}${path}`);
+    try {
+      const started = await fetch(`http://localhost:${freshPort}/_dev/api/enrollments`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ employeeId: 'E8', inviteEmail: 'anna@private.example' }),
+      });
+      expect(started.status).toBe(202);
+      const waiting = await get('/_dev');
+      expect(waiting.headers.get('refresh')).toBe('3; url=/_dev');
+      expect(await waiting.text()).toContain('On its way: the invitation to anna@private.example.');
+      const stopped = await get('/_dev?refresh=off');
+      expect(stopped.headers.get('refresh')).toBeNull();
+      expect(await stopped.text()).toContain('On its way: the invitation to anna@private.example.');
+      outbox = [...outbox, { ...invitation, id: 'msg-anna', to: ['Anna@Private.example'] }];
+      const arrived = await get('/_dev');
+      expect(arrived.headers.get('refresh')).toBeNull();
+      expect(await arrived.text()).not.toContain('On its way');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
   });
 
   it('asks for stage events to the console when "Send stage events to this console" is ticked', async () => {

@@ -216,6 +216,10 @@ describe('status, events and cancel', () => {
     expect(again.status).toBe(409);
     const late = await runtime.api(`/api/enrollments/${id}/events/mfa-registered`, { method: 'POST' });
     expect(late.status).toBe(409);
+    // The outcome is recorded after the stage says cancelled, a poll or two later: the next tests count rows.
+    await waitFor('the instance to complete', async () =>
+      (await runtime.taskHub.status(id))?.runtimeStatus === 'Completed' ? true : undefined,
+    );
   });
 
   it('answers 404 for an unknown enrollment on every route', async () => {

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installFunctionsCore } from '../../devhost/functionsCore.js';
 import type { OrchestratorHandler } from '../../devhost/durable/episode.js';
 import {
   activityNames,
@@ -8,45 +7,24 @@ import {
   type EnrollmentInput,
   type EnrollmentProgress,
   type NotifyHrInput,
-  type SendEmailInput,
 } from '../../core/orchestrationContract.js';
+import {
+  emailKinds,
+  loadEnrollmentHandler,
+  mintedReference,
+  replayInput,
+  replayStart,
+} from '../helpers/enrollmentReplay.js';
 import { OrchestrationDriver } from '../helpers/orchestrationDriver.js';
 
-const day = 86_400_000;
-const start = new Date('2026-03-02T08:00:00.000Z');
-const input: EnrollmentInput = {
-  enrollmentId: '5a0c5f7e-3c1b-4a55-9d0e-6f1f2a7b9c10',
-  employeeId: 'E12345',
-  policy: {
-    invitationValidForMs: 14 * day,
-    reminderIntervalMs: 3 * day,
-    maxReminders: 2,
-    retrievalValidForMs: 7 * day,
-    activityRetry: {
-      firstRetryIntervalMs: 5_000,
-      maxNumberOfAttempts: 3,
-      backoffCoefficient: 2,
-      maxRetryIntervalMs: 60_000,
-    },
-    callbackRetry: {
-      firstRetryIntervalMs: 10_000,
-      maxNumberOfAttempts: 3,
-      backoffCoefficient: 2,
-      maxRetryIntervalMs: 300_000,
-    },
-  },
-  notifyHr: false,
-};
-const reference = { ok: true, secretName: 'apppw-5a0c5f7e', version: 'a'.repeat(32), expiresOn: null };
+const start = replayStart;
+const input = replayInput;
+const reference = mintedReference;
 
 let handler: OrchestratorHandler;
 
 beforeAll(async () => {
-  const registry = installFunctionsCore();
-  await import('../../functions/enrollmentOrchestration.js');
-  const registration = registry.get(enrollmentOrchestrationName);
-  if (registration === undefined) throw new Error('The enrollment orchestration did not register');
-  handler = registration.handler;
+  handler = await loadEnrollmentHandler();
 });
 
 async function started(): Promise<OrchestrationDriver> {
@@ -57,10 +35,6 @@ async function started(): Promise<OrchestrationDriver> {
 }
 
 const progress = (driver: OrchestrationDriver) => driver.customStatus as EnrollmentProgress;
-const emailKinds = (driver: OrchestrationDriver) =>
-  driver.scheduled
-    .filter((work) => work.name === activityNames.sendEmail)
-    .map((work) => (JSON.parse(work.input) as SendEmailInput).kind);
 const scheduledNames = (driver: OrchestrationDriver) => driver.scheduled.map((work) => work.name);
 
 async function readyDriver(): Promise<OrchestrationDriver> {
@@ -167,11 +141,16 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     expect(
       driver.timers.map((t) => t.fireAt),
-      'after two reminders only the deadline is left',
-    ).toEqual(['2026-03-16T08:00:00.000Z']);
+      'after two reminders only the deadline is left, waited for in steps of at most three days',
+    ).toEqual(['2026-03-11T08:00:00.000Z']);
     await driver.raiseEvent(enrollmentEvents.mfaRegistered);
-    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-16T08:00:00.000Z']);
-    await driver.fireNextTimer();
+    expect(driver.timers.map((t) => t.fireAt)).toEqual(['2026-03-11T08:00:00.000Z']);
+    const steps = await driver.fireTimersThrough('2026-03-16T08:00:00.000Z');
+    expect(steps.map((t) => t.fireAt)).toEqual([
+      '2026-03-11T08:00:00.000Z',
+      '2026-03-14T08:00:00.000Z',
+      '2026-03-16T08:00:00.000Z',
+    ]);
     expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await expectOutcome(driver, 'expired', 'verification-deadline');
@@ -308,7 +287,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
     it('waits out a throttled disable at the retrieval deadline, then expires as usual', async () => {
       const driver = await readyDriver();
-      await driver.fireNextTimer();
+      await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
       await driver.completeActivity(activityNames.disableAppPassword, throttled(2_000));
       expect(driver.pendingActivity(activityNames.sendEmail), 'no expiry mail before the disable').toBeUndefined();
       await driver.fireNextTimer();
@@ -346,7 +325,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: false, reason: 'recipient-rejected' });
     expect(progress(driver).stage).toBe('ready');
     expect(driver.pendingActivity(activityNames.disableAppPassword)).toBeUndefined();
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
     await driver.completeActivity(activityNames.disableAppPassword, { ok: true });
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await expectOutcome(driver, 'expired', 'retrieval-deadline');
@@ -376,8 +355,15 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
   it('disables the secret and expires when the password is not revealed in time', async () => {
     const driver = await readyDriver();
-    const deadline = await driver.fireNextTimer();
-    expect(deadline.fireAt).toBe('2026-03-09T08:00:00.000Z');
+    const steps = await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
+    expect(
+      steps.map((t) => t.fireAt),
+      'seven days in steps of at most three',
+    ).toEqual(['2026-03-05T08:00:00.000Z', '2026-03-08T08:00:00.000Z', '2026-03-09T08:00:00.000Z']);
+    expect(
+      driver.pendingActivity(activityNames.disableAppPassword),
+      'the deadline disables the password',
+    ).toBeDefined();
     expect(JSON.parse(driver.pendingActivity(activityNames.disableAppPassword)?.input ?? '{}')).toEqual({
       enrollmentId: input.enrollmentId,
       secretName: reference.secretName,
@@ -391,7 +377,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
 
   it('ends revealed, not expired, when the deadline finds the employee had claimed the reveal (its event lost)', async () => {
     const driver = await readyDriver();
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-09T08:00:00.000Z');
     await driver.completeActivity(activityNames.disableAppPassword, { ok: true, revealed: true });
     expect(emailKinds(driver)).not.toContain('expired');
     await expectOutcome(driver, 'revealed');
@@ -435,7 +421,7 @@ describe('enrollment orchestration (replayed through durable-functions)', () => 
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     await driver.fireNextTimer();
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
-    await driver.fireNextTimer();
+    await driver.fireTimersThrough('2026-03-16T08:00:00.000Z');
     await driver.completeActivity(activityNames.sendEmail, { ok: true });
     expect(emailKinds(driver)).toEqual(['invitation', 'reminder', 'reminder', 'expired']);
     await expectOutcome(driver, 'expired', 'verification-deadline');
