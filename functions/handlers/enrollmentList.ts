@@ -3,7 +3,8 @@ import { isInvalidContinuationTokenError } from '../../core/errors.js';
 import type { EnrollmentListBody, EnrollmentStatusBody } from '../../core/hrApiSchemas.js';
 import type { EnrollmentRecordPage, EnrollmentStore } from '../../core/ports.js';
 import { problems } from '../../core/problem.js';
-import { toStatusBody, type HrApiDependencies } from './hrApi.js';
+import { toStatusBody } from '../../core/enrollmentStatus.js';
+import type { HrApiDependencies } from './hrApi.js';
 import { jsonResponse, withProblemDetails, type HttpHandler } from './http.js';
 
 /**

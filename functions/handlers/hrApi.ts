@@ -3,17 +3,12 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { callbackAddressProblem, callbackUrlProblem, type ResolveHost } from '../../core/callbackUrl.js';
 import type { Config } from '../../core/config.js';
 import { fingerprintRequest, parseEnrollmentRequest, type EnrollmentRequest } from '../../core/enrollmentRequest.js';
-import {
-  enrollmentEvents,
-  type EnrollmentInput,
-  type EnrollmentPolicy,
-  type EnrollmentProgress,
-} from '../../core/orchestrationContract.js';
+import { isFinished, toStatusBody } from '../../core/enrollmentStatus.js';
+import { enrollmentEvents, type EnrollmentInput, type EnrollmentPolicy } from '../../core/orchestrationContract.js';
 import type {
   EnrollmentAcceptedBody,
   EnrollmentCancelRequestedBody,
   EnrollmentEventPath,
-  EnrollmentStatusBody,
 } from '../../core/hrApiSchemas.js';
 import type {
   AppPasswordCredential,
@@ -24,7 +19,7 @@ import type {
   InstanceStatus,
 } from '../../core/ports.js';
 import { problems } from '../../core/problem.js';
-import { isFinalStage, type Stage } from '../../core/stages.js';
+import type { Stage } from '../../core/stages.js';
 import { labelTaken, reserveLabel } from './labelReservation.js';
 import { jsonResponse, readJsonBody, requireUuidParam, withProblemDetails, type HttpHandler } from './http.js';
 
@@ -72,27 +67,6 @@ export function policyFromConfig(config: Config): EnrollmentPolicy {
   };
 }
 
-/** Reads the status API's view of an instance; the stage comes from the orchestration's custom status. */
-export function toStatusBody(id: string, status: InstanceStatus): EnrollmentStatusBody {
-  const progress = (status.customStatus ?? undefined) as Partial<EnrollmentProgress> | undefined;
-  const input = (status.input ?? undefined) as Partial<EnrollmentInput> | undefined;
-  let stage: Stage = progress?.stage ?? 'invited';
-  if (status.runtimeStatus === 'Failed') stage = 'failed';
-  if (status.runtimeStatus === 'Terminated') stage = 'cancelled';
-  return {
-    id,
-    employeeId: input?.employeeId ?? '',
-    stage,
-    mfaRegistered: progress?.mfaRegistered ?? false,
-    contactVerified: progress?.contactVerified ?? false,
-    createdAt: status.createdAt,
-    updatedAt: status.updatedAt,
-    ...(progress?.invitationExpiresAt === undefined ? {} : { invitationExpiresAt: progress.invitationExpiresAt }),
-    ...(progress?.retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt: progress.retrievalExpiresAt }),
-    ...(progress?.reason === undefined ? {} : { reason: progress.reason }),
-  };
-}
-
 /**
  * A label's holder is gone when its enrollment finished without a reveal (the label is freed by the enrollment's last
  * activity, which may still be running when HR sees the final stage), or when a reservation that never got a
@@ -107,15 +81,11 @@ export function labelHolderGone(instances: EnrollmentInstances, now: () => Date)
         credential.issued === undefined && now().getTime() - Date.parse(credential.reservedAt) > orphanedClaimAfterMs
       );
     }
-    return isFinished(status) && toStatusBody(credential.enrollmentId, status).stage !== 'revealed';
+    return (
+      isFinished(credential.enrollmentId, status) && toStatusBody(credential.enrollmentId, status).stage !== 'revealed'
+    );
   };
 }
-
-export const isFinished = (status: InstanceStatus) =>
-  status.runtimeStatus === 'Completed' ||
-  status.runtimeStatus === 'Failed' ||
-  status.runtimeStatus === 'Terminated' ||
-  isFinalStage(toStatusBody('', status).stage);
 
 export interface HrApiHandlers {
   readonly startEnrollment: HttpHandler;
@@ -155,7 +125,9 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
       const existing = claim.active;
       const status = await instances.status(existing.enrollmentId);
       const stale =
-        status === undefined ? await isOrphaned(store, existing.enrollmentId, existing.claimedAt) : isFinished(status);
+        status === undefined
+          ? await isOrphaned(store, existing.enrollmentId, existing.claimedAt)
+          : isFinished(existing.enrollmentId, status);
       if (stale) {
         await store.releaseActiveIfUnchanged(enrollment.employeeId, existing);
         continue;
@@ -251,7 +223,7 @@ export function createHrApiHandlers(deps: HrApiDependencies): HrApiHandlers {
 
   async function requireRunning(instances: EnrollmentInstances, id: string): Promise<InstanceStatus> {
     const status = await requireStatus(instances, id);
-    if (isFinished(status)) {
+    if (isFinished(id, status)) {
       throw problems.conflict(`Enrollment ${id} has already finished (${toStatusBody(id, status).stage}).`);
     }
     return status;

@@ -1,7 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { AppPasswordSummary } from '../../../core/appPasswordApiSchemas.js';
 import { userPrincipalNameSchema } from '../../../core/appPasswordRequests.js';
-import { isFinished } from '../hrApi.js';
+import { isFinished } from '../../../core/enrollmentStatus.js';
 import { enrollmentEvents } from '../../../core/orchestrationContract.js';
 import type {
   AppPasswordCredential,
@@ -60,7 +60,7 @@ export function createAppPasswordListing(deps: ListingDependencies, audit: AppPa
   ): Promise<void> {
     const instances = deps.instances(request, context);
     const status = await instances.status(credential.enrollmentId);
-    if (status !== undefined && !isFinished(status)) {
+    if (status !== undefined && !isFinished(credential.enrollmentId, status)) {
       await instances.raiseEvent(credential.enrollmentId, enrollmentEvents.cancelled);
     }
     if (credential.issued !== undefined) await (await deps.vault()).disableAppPassword(credential.issued);

@@ -4,6 +4,7 @@ import type { ReissueAccepted } from '../../../core/appPasswordApiSchemas.js';
 import { reissueRequestSchema } from '../../../core/appPasswordRequests.js';
 import type { Config } from '../../../core/config.js';
 import { fingerprintRequest, parseBody } from '../../../core/enrollmentRequest.js';
+import { isFinished, toStatusBody } from '../../../core/enrollmentStatus.js';
 import type { EnrollmentInput } from '../../../core/orchestrationContract.js';
 import type {
   AppPasswordCredentialStore,
@@ -12,7 +13,7 @@ import type {
   EnrollmentStore,
 } from '../../../core/ports.js';
 import { problems } from '../../../core/problem.js';
-import { isFinished, labelHolderGone, policyFromConfig, toStatusBody } from '../hrApi.js';
+import { labelHolderGone, policyFromConfig } from '../hrApi.js';
 import { jsonResponse, readJsonBody, requireUuidParam, type HttpHandler } from '../http.js';
 import { labelTaken, reserveLabel } from '../labelReservation.js';
 import type { AppPasswordAudit } from './audit.js';
@@ -41,7 +42,7 @@ export function createReissueHandler(deps: ReissueDependencies, audit: AppPasswo
     if (source === undefined || sourceStatus === undefined)
       throw problems.notFound(`There is no enrollment ${sourceId}.`);
     const sourceBody = toStatusBody(sourceId, sourceStatus);
-    if (!isFinished(sourceStatus) || !sourceBody.mfaRegistered || !sourceBody.contactVerified) {
+    if (!isFinished(sourceId, sourceStatus) || !sourceBody.mfaRegistered || !sourceBody.contactVerified) {
       throw problems.conflict(
         `Enrollment ${sourceId} is ${sourceBody.stage}: another app password needs a finished enrollment in which ` +
           'the employee registered MFA and verified a contact.',

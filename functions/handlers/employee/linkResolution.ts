@@ -1,6 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { toStatusBody } from '../../../core/enrollmentStatus.js';
 import { abusePolicy, csrfTokenFor } from '../../../core/oneTimeCode.js';
-import type { EnrollmentProgress } from '../../../core/orchestrationContract.js';
 import type {
   AuditLog,
   EnrollmentInstances,
@@ -13,7 +13,6 @@ import type {
 } from '../../../core/ports.js';
 import { hashToken, isWellFormedToken } from '../../../core/tokens.js';
 import { messagePage } from '../../../pages/employeePages.js';
-import { toStatusBody } from '../hrApi.js';
 import { clientAddress } from '../http.js';
 import type { Frames } from './frames.js';
 import type { HandOff } from './handOff.js';
@@ -167,7 +166,6 @@ export function createLinkResolution(
     if (new Date(found.row.expiresAt) <= deps.now()) return { ok: false, page: messagePage(link.frame, 'expired') };
     if (status === undefined) return { ok: false, page: messagePage(link.frame, 'invalid') };
     const body = toStatusBody(record.enrollmentId, status);
-    const progress = status.customStatus as Partial<EnrollmentProgress> | null;
     const invitationExpiresAt = instant(body.invitationExpiresAt);
     const retrievalExpiresAt = instant(body.retrievalExpiresAt);
     return {
@@ -177,8 +175,8 @@ export function createLinkResolution(
         record,
         stage: body.stage,
         // The record is written before the event is raised, so a page rendered right after a confirmation agrees.
-        mfaRegistered: (progress?.mfaRegistered ?? false) || record.mfaConfirmedAt !== undefined,
-        contactVerified: (progress?.contactVerified ?? false) || record.contactVerifiedAt !== undefined,
+        mfaRegistered: body.mfaRegistered || record.mfaConfirmedAt !== undefined,
+        contactVerified: body.contactVerified || record.contactVerifiedAt !== undefined,
         ...(invitationExpiresAt === undefined ? {} : { invitationExpiresAt }),
         ...(retrievalExpiresAt === undefined ? {} : { retrievalExpiresAt }),
       },
