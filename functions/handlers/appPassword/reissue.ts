@@ -13,7 +13,7 @@ import type {
   EnrollmentStore,
 } from '../../../core/ports.js';
 import { problems } from '../../../core/problem.js';
-import { labelHolderGone, policyFromConfig } from '../hrApi.js';
+import { labelHolderGone, policyFromConfig } from '../hr/startEnrollment.js';
 import { jsonResponse, readJsonBody, requireUuidParam, type HttpHandler } from '../http.js';
 import { labelTaken, reserveLabel } from '../labelReservation.js';
 import type { AppPasswordAudit } from './audit.js';
