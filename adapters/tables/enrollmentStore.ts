@@ -1,18 +1,11 @@
 import { odata, type TableEntityResultPage } from '@azure/data-tables';
-import { InvalidContinuationTokenError, PermanentError, TransientError } from '../../core/errors.js';
-import type {
-  ActiveEnrollment,
-  ClaimActiveResult,
-  EnrollmentRecord,
-  EnrollmentRecordPage,
-  EnrollmentStore,
-  Locale,
-} from '../../core/ports.js';
+import { InvalidContinuationTokenError, PermanentError } from '../../core/errors.js';
+import type { EnrollmentRecord, EnrollmentRecordPage, EnrollmentStore, Locale } from '../../core/ports.js';
 import { fromOpaqueContinuationToken, toOpaqueContinuationToken } from './continuationTokens.js';
 import { sdkStatusCode, toStoreError } from './errors.js';
+import { createActiveSlots } from './activeEnrollments.js';
 import {
   encodeKey,
-  etagOf,
   optionalStringColumn,
   stringColumn,
   type StoredEntity,
@@ -20,22 +13,13 @@ import {
 } from './tableClients.js';
 
 const table = 'Enrollments';
-/** One row per employee with an enrollment in flight: the insert-if-absent row that makes starts race-free. */
-const activePartition = 'active';
 /** The records themselves, keyed by enrollment id. */
 const recordPartition = 'enrollment';
-/**
- * claimActive loops when the slot it collided with vanishes before it can be read (released in between); a few
- * rounds is plenty, and an endless tug of war is better reported as transient than spun on.
- */
-const maxClaimRounds = 5;
 
 /**
  * Table Storage implementation of `EnrollmentStore` on the `Enrollments` table. Active slots live in partition
- * `active` (RowKey: the encoded employee id), records in partition `enrollment` (RowKey: the encoded enrollment id).
- * The slot relies on `createEntity` being insert-if-absent (409 for the loser), and releases are ETag-conditional
- * so a late or stale release never frees a slot that a newer enrollment holds. Slot rows are only ever created and
- * deleted, never updated, so an unchanged ETag means "the same claim".
+ * `active` (RowKey: the encoded employee id; see `activeEnrollments.ts`), records in partition `enrollment` (RowKey:
+ * the encoded enrollment id).
  */
 export function createTableEnrollmentStore(tables: TableClientFactory): EnrollmentStore {
   const client = () => tables(table);
@@ -63,68 +47,8 @@ export function createTableEnrollmentStore(tables: TableClientFactory): Enrollme
     }
   }
 
-  async function readActive(employeeId: string): Promise<ActiveEnrollment | undefined> {
-    try {
-      const entity: StoredEntity = await (await client()).getEntity(activePartition, encodeKey(employeeId));
-      return {
-        enrollmentId: stringColumn(entity, table, 'enrollmentId'),
-        requestFingerprint: stringColumn(entity, table, 'requestFingerprint'),
-        etag: etagOf(entity, table),
-        claimedAt: optionalStringColumn(entity, table, 'claimedAt'),
-      };
-    } catch (error) {
-      if (sdkStatusCode(error) === 404) return undefined;
-      throw toStoreError(`${table}.readActive`, error);
-    }
-  }
-
-  /** Deletes the slot only if its ETag still matches; false when it changed or is already gone. */
-  async function deleteActiveIfMatch(employeeId: string, etag: string): Promise<boolean> {
-    try {
-      await (await client()).deleteEntity(activePartition, encodeKey(employeeId), { etag });
-      return true;
-    } catch (error) {
-      const status = sdkStatusCode(error);
-      if (status === 404 || status === 412) return false;
-      throw toStoreError(`${table}.releaseActive`, error);
-    }
-  }
-
   return {
-    async claimActive(employeeId, enrollmentId, requestFingerprint): Promise<ClaimActiveResult> {
-      for (let round = 0; round < maxClaimRounds; round += 1) {
-        try {
-          const tableClient = await client();
-          await tableClient.createEntity({
-            partitionKey: activePartition,
-            rowKey: encodeKey(employeeId),
-            employeeId,
-            enrollmentId,
-            requestFingerprint,
-            claimedAt: new Date().toISOString(),
-          });
-          return { outcome: 'claimed' };
-        } catch (error) {
-          if (sdkStatusCode(error) !== 409) throw toStoreError(`${table}.claimActive`, error);
-        }
-        // Lost the insert race: report whoever holds the slot, with the ETag the caller needs to reclaim it later.
-        const active = await readActive(employeeId);
-        if (active !== undefined) return { outcome: 'exists', active };
-        // The holder released it between our insert and our read: try to claim again.
-      }
-      throw new TransientError(`Table storage ${table}.claimActive kept racing with releases; try again`);
-    },
-
-    async releaseActive(employeeId, enrollmentId): Promise<void> {
-      const active = await readActive(employeeId);
-      if (active?.enrollmentId !== enrollmentId) return;
-      // If-Match: if the slot was released and re-claimed since the read, the newer claim survives (412, ignored).
-      await deleteActiveIfMatch(employeeId, active.etag);
-    },
-
-    releaseActiveIfUnchanged(employeeId, active): Promise<boolean> {
-      return deleteActiveIfMatch(employeeId, active.etag);
-    },
+    ...createActiveSlots(table, client),
 
     async save(record): Promise<void> {
       try {
