@@ -1,37 +1,16 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import {
   activityNames,
-  defaultVaultThrottleSpreadMs,
   enrollmentEvents,
   mfaNotRegistered,
-  vaultThrottledReason,
-  type ActivityResult,
-  type ActivityRetryPolicy,
-  type DisableInput,
-  type DisableResult,
   type EnrollmentInput,
   type EnrollmentOutcome,
-  type EnrollmentProgress,
   type MintInput,
   type MintResult,
-  type NotifyHrInput,
-  type RecordOutcomeInput,
-  type SendEmailInput,
 } from '../core/orchestrationContract.js';
 import { addMilliseconds, planVerificationWake } from '../core/schedule.js';
-import type { FinalStage } from '../core/stages.js';
-import { vaultThrottleWaitMs } from '../core/vaultThrottle.js';
+import { createEnrollmentSteps, type Step } from './enrollmentSteps.js';
 import { raceWithTimer } from './raceWithTimer.js';
-
-type Step<T> = Generator<Task, T, unknown>;
-
-function retryOptions(policy: ActivityRetryPolicy): df.RetryOptions {
-  const options = new df.RetryOptions(policy.firstRetryIntervalMs, policy.maxNumberOfAttempts);
-  options.backoffCoefficient = policy.backoffCoefficient;
-  options.maxRetryIntervalInMilliseconds = policy.maxRetryIntervalMs;
-  return options;
-}
 
 /**
  * The enrollment: invite → wait for MFA and a verified contact (either order, with reminders, a deadline and
@@ -47,113 +26,11 @@ function retryOptions(policy: ActivityRetryPolicy): df.RetryOptions {
 export function* enrollmentOrchestrator(context: OrchestrationContext): Step<EnrollmentOutcome> {
   const input = context.df.getInput<EnrollmentInput>();
   const { policy } = input;
-  const retry = retryOptions(policy.activityRetry);
-  // Only read when notifying: instances started before callbacks existed have no callbackRetry in their input.
-  const callbackRetry = input.notifyHr ? retryOptions(policy.callbackRetry) : undefined;
-
   const startedAt = context.df.currentUtcDateTime;
   const invitationExpiresAt = addMilliseconds(startedAt, policy.invitationValidForMs);
-  let progress: EnrollmentProgress = {
-    stage: 'invited',
-    mfaRegistered: false,
-    contactVerified: false,
-    invitationExpiresAt: invitationExpiresAt.toISOString(),
-  };
-  const report = (next: Partial<EnrollmentProgress>) => {
-    progress = { ...progress, ...next };
-    context.df.setCustomStatus(progress);
-  };
+  const { report, announce, flushCallbacks, callVault, sendEmail, finish, disableUnlessRevealed } =
+    createEnrollmentSteps(context, input, invitationExpiresAt);
   report({});
-
-  const callbacks: NotifyHrInput[] = [];
-  let announced = 0;
-
-  /** Queues the current progress as HR's next event; its id is the same in every replay and every retry. */
-  function announce(): void {
-    if (callbackRetry === undefined) return;
-    announced += 1;
-    callbacks.push({
-      ...progress,
-      enrollmentId: input.enrollmentId,
-      eventId: `evt_${input.enrollmentId}_${announced}`,
-      occurredAt: context.df.currentUtcDateTime.toISOString(),
-    });
-  }
-
-  function* flushCallbacks(): Step<void> {
-    if (callbackRetry === undefined) return;
-    for (let event = callbacks.shift(); event !== undefined; event = callbacks.shift()) {
-      try {
-        yield context.df.callActivityWithRetry(activityNames.notifyHr, callbackRetry, event);
-      } catch {
-        // Retries exhausted: each failed attempt is in the audit log, HR can still poll the status API, and the
-        // enrollment goes on.
-      }
-    }
-  }
-
-  function* call<T extends object>(name: string, payload: object): Step<ActivityResult<T>> {
-    try {
-      return (yield context.df.callActivityWithRetry(name, retry, payload)) as ActivityResult<T>;
-    } catch {
-      // Retries exhausted on a transient failure: the error text stays in history; the enrollment fails cleanly.
-      return { ok: false, reason: `${name}-unavailable` };
-    }
-  }
-
-  /**
-   * An activity that uses Key Vault. One that Key Vault throttled did nothing: the enrollment waits on a durable timer
-   * for as long as Key Vault asked (spread, see core/vaultThrottle.ts) and calls it again, for as long as it takes.
-   * Throttling spends no attempt of the retry policy, which stays for real failures.
-   */
-  function* callVault<T extends object>(name: string, payload: object): Step<ActivityResult<T>> {
-    const spreadMs = policy.vaultThrottleSpreadMs ?? defaultVaultThrottleSpreadMs;
-    for (let throttled = 0; ; throttled += 1) {
-      const result = yield* call<T>(name, payload);
-      if (result.ok || result.reason !== vaultThrottledReason) return result;
-      const waitMs = vaultThrottleWaitMs(result.retryAfterMs, throttled, input.enrollmentId, spreadMs);
-      yield context.df.createTimer(addMilliseconds(context.df.currentUtcDateTime, waitMs));
-    }
-  }
-
-  function* sendEmail(
-    kind: SendEmailInput['kind'],
-    linkExpiresAt?: Date,
-    recipient: SendEmailInput['recipient'] = 'invitee',
-  ): Step<ActivityResult> {
-    const payload: SendEmailInput = {
-      enrollmentId: input.enrollmentId,
-      kind,
-      ...(linkExpiresAt === undefined ? {} : { linkExpiresAt: linkExpiresAt.toISOString() }),
-      ...(recipient === 'invitee' ? {} : { recipient }),
-    };
-    return yield* call(activityNames.sendEmail, payload);
-  }
-
-  function* finish(stage: FinalStage, reason?: string): Step<EnrollmentOutcome> {
-    report({ stage, ...(reason === undefined ? {} : { reason }) });
-    announce();
-    const payload: RecordOutcomeInput = {
-      enrollmentId: input.enrollmentId,
-      employeeId: input.employeeId,
-      stage,
-      ...(reason === undefined ? {} : { reason }),
-    };
-    // The outcome (which frees the employee for a new enrollment) is recorded before HR hears of it.
-    yield context.df.callActivityWithRetry(activityNames.recordOutcome, retry, payload);
-    yield* flushCallbacks();
-    return { stage, ...(reason === undefined ? {} : { reason }) };
-  }
-
-  /**
-   * Disables the password, unless the activity finds the employee's claim on its reveal: then it was shown (its
-   * PasswordRevealed event lost on the way) and stays, and the enrollment ends revealed. The claim row is the truth.
-   */
-  function* disableUnlessRevealed(reference: { secretName: string; version: string }): Step<boolean> {
-    const payload: DisableInput = { enrollmentId: input.enrollmentId, ...reference };
-    const disabled = (yield* callVault(activityNames.disableAppPassword, payload)) as DisableResult;
-    return disabled.ok && disabled.revealed === true;
-  }
 
   const cancel = context.df.waitForExternalEvent(enrollmentEvents.cancelled);
 
