@@ -214,7 +214,13 @@ describe('the employee journey over HTTP', () => {
 
   it('shows an invalid-link page for unknown and malformed tokens, changing nothing', async () => {
     const agent = new EmployeeAgent(runtime.url);
-    expect((await agent.get('/e/not-a-token')).status).toBe(404);
+    // Not a token at all: a bad request. A well-formed token that matches nothing: not found. The same page.
+    const malformed = await agent.get('/e/not-a-token');
+    expect(malformed.status).toBe(400);
+    const unknown = `/e/${'C'.repeat(43)}`;
+    expect(malformed.html.replaceAll('/e/not-a-token', '')).toBe(
+      (await agent.get(unknown)).html.replaceAll(unknown, ''),
+    );
     expect((await agent.get(`/e/${'A'.repeat(43)}`)).status).toBe(404);
     expect((await agent.get(`/r/${'B'.repeat(43)}`)).status).toBe(404);
     expect((await agent.submit(`/r/${'B'.repeat(43)}/reveal`, { csrf: 'x' })).status).toBe(404);

@@ -4,7 +4,7 @@ import { startTestRuntime, type TestRuntime } from '../helpers/testRuntime.js';
 /**
  * Percent-escapes in routes, as the Functions host (Kestrel, ASP.NET Core's UrlDecoder) treats them: a malformed one
  * (`%ZZ`, a lone `%`, bytes that are not UTF-8) reaches the function as sent, and the app answers it like any other
- * bad value, with its own error page or problem document; only `%00` is refused by the host itself. Never a 500, and
+ * bad value, with its own error page or problem document and 400; only `%00` is refused by the host itself. Never a 500, and
  * nothing thrown in the host.
  */
 
@@ -22,14 +22,14 @@ const hostFailures = () => runtime.logs.filter((line) => line.includes('failed')
 
 describe('malformed percent-escapes in routes', () => {
   it.each(['/e/%ZZ', '/r/%ZZ', '/e/%', '/r/abc%E2%82', '/e/%FF%FE/mfa'])(
-    'answers %s with the invalid-link page',
+    'answers %s with the invalid-link page and 400: not a token at all',
     async (path) => {
       const response = await fetch(`${runtime.url}${path}`, {
         method: path.endsWith('/mfa') ? 'POST' : 'GET',
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
         ...(path.endsWith('/mfa') ? { body: 'csrf=x' } : {}),
       });
-      expect(response.status).toBe(404);
+      expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(await response.text()).toContain('<h1>');
     },

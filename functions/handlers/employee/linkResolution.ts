@@ -97,7 +97,7 @@ export function createLinkResolution(
     if (!grant.granted) {
       return { ok: false, page: limited(messagePage(fallback, 'tooManyRequests'), grant.retryAfterMs) };
     }
-    const miss = async (reason: string) => {
+    const miss = async (reason: string, status?: number) => {
       await (
         await deps.audit()
       ).append({
@@ -107,9 +107,12 @@ export function createLinkResolution(
         actor: `client ${client}`,
         detail: reason,
       });
-      return { ok: false, page: messagePage(fallback, 'invalid') } as const;
+      const page = messagePage(fallback, 'invalid');
+      return { ok: false, page: status === undefined ? page : { ...page, status } } as const;
     };
-    if (!isWellFormedToken(token)) return miss('malformed');
+    // Not a token at all (a malformed percent-escape, a wrong length): the request is bad, not the link unknown. The
+    // same friendly page either way; the status only tells a well-formed link that matches nothing (404) apart.
+    if (!isWellFormedToken(token)) return miss('malformed', 400);
     const tokenHash = hashToken(token);
     const sessionHash = preload.session ? sessions.hashOf(request) : undefined;
     const tokens = await deps.linkTokens();
