@@ -25,12 +25,8 @@ export const verifyRequestSchema = z.strictObject({
   ),
 });
 
-export type VerifyRequest = z.output<typeof verifyRequestSchema>;
-
 /** HR asking for another app password on a finished enrollment: each device gets its own, named. */
 export const reissueRequestSchema = z.strictObject({ deviceLabel: deviceLabelSchema });
-
-export type ReissueRequest = z.output<typeof reissueRequestSchema>;
 
 /** A user principal name in a path: the same rule as in the bodies. */
 export const userPrincipalNameSchema = email('a user principal name');

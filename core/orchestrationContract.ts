@@ -16,8 +16,6 @@ export const enrollmentEvents = {
   passwordRevealed: 'PasswordRevealed',
 } as const;
 
-export type EnrollmentEventName = (typeof enrollmentEvents)[keyof typeof enrollmentEvents];
-
 export const activityNames = {
   sendEmail: 'sendEnrollmentEmail',
   mintAppPassword: 'mintAppPassword',
