@@ -26,9 +26,9 @@ export const limited = (page: RenderedPage, retryAfterMs: number): ShownPage => 
 
 export interface PageResponses {
   /** The page with the headers every employee page carries; a HEAD gets the headers only. */
-  respond(request: HttpRequest, page: ShownPage, extra?: Partial<HttpResponseInit>): HttpResponseInit;
+  readonly respond: (request: HttpRequest, page: ShownPage, extra?: Partial<HttpResponseInit>) => HttpResponseInit;
   /** See-other to a GET page: every POST answers this way once it has done its work. */
-  redirect(location: string, extra?: Partial<HttpResponseInit>): HttpResponseInit;
+  readonly redirect: (location: string, extra?: Partial<HttpResponseInit>) => HttpResponseInit;
 }
 
 export function createPageResponses(publicBaseUrl: string): PageResponses {
