@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { inject } from 'vitest';
 import { createTableAuditLog } from '../../../adapters/tables/auditLog.js';
+import { createTableEnrollmentStore } from '../../../adapters/tables/enrollmentStore.js';
 import { createTableLinkTokenStore } from '../../../adapters/tables/linkTokenStore.js';
 import { createTableOneTimeCodeStore } from '../../../adapters/tables/oneTimeCodeStore.js';
 import { createTableRateLimiter } from '../../../adapters/tables/rateLimiter.js';
@@ -20,6 +21,7 @@ export function tableStores(now: () => Date) {
   const tablePrefix = `u${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const tables = createTableClientFactory({ connectionString: inject('azuriteConnectionString') }, { tablePrefix });
   const stores = {
+    enrollments: createTableEnrollmentStore(tables),
     linkTokens: createTableLinkTokenStore(tables),
     oneTimeCodes: createTableOneTimeCodeStore(tables),
     revealClaims: createTableRevealClaimStore(tables),
@@ -29,6 +31,7 @@ export function tableStores(now: () => Date) {
   return {
     ...stores,
     ports: {
+      enrollments: () => Promise.resolve(stores.enrollments),
       linkTokens: () => Promise.resolve(stores.linkTokens),
       oneTimeCodes: () => Promise.resolve(stores.oneTimeCodes),
       revealClaims: () => Promise.resolve(stores.revealClaims),
