@@ -5,6 +5,7 @@ import { isFinished, toStatusBody } from '../../core/enrollmentStatus.js';
 import { PermanentError } from '../../core/errors.js';
 import type { InstanceStatus } from '../../core/ports.js';
 import { createHrApiHandlers } from '../../functions/handlers/hrApi.js';
+import { minimalAzureSettings } from '../helpers/azureSettings.js';
 
 const id = '6f1c1a43-4a34-4d0e-9d47-3a2b7d0c9e11';
 const status = (overrides: Partial<InstanceStatus>): InstanceStatus => ({
@@ -76,14 +77,7 @@ describe('the status of an enrollment, read from its orchestration', () => {
   it('answers HR a 500 problem for a malformed status, and logs what was wrong with which enrollment', async () => {
     const logged: unknown[][] = [];
     const handlers = createHrApiHandlers({
-      config: loadConfig({
-        TASKHUB_NAME: 'EnrollmentHub',
-        APP_TABLES: 'https://appstore.table.core.windows.net',
-        KEYVAULT_URL: 'https://my-vault.vault.azure.net',
-        SENDGRID_API_KEY: 'SG.test',
-        MAIL_FROM: 'onboarding@contoso.com',
-        PUBLIC_BASE_URL: 'https://enroll.contoso.com',
-      }),
+      config: loadConfig(minimalAzureSettings),
       enrollments: () => Promise.reject(new Error('not read')),
       credentials: () => Promise.reject(new Error('not read')),
       directory: () => Promise.reject(new Error('not read')),

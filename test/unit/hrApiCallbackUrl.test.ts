@@ -2,15 +2,11 @@ import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/fu
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../core/config.js';
 import { createHrApiHandlers } from '../../functions/handlers/hrApi.js';
+import { minimalAzureSettings } from '../helpers/azureSettings.js';
 
 /** An Azure (non-emulated) configuration, so the start handler applies its SSRF checks. */
 const azureSettings = {
-  TASKHUB_NAME: 'EnrollmentHub',
-  APP_TABLES: 'https://appstore.table.core.windows.net',
-  KEYVAULT_URL: 'https://my-vault.vault.azure.net',
-  SENDGRID_API_KEY: 'SG.test',
-  MAIL_FROM: 'onboarding@contoso.com',
-  PUBLIC_BASE_URL: 'https://enroll.contoso.com',
+  ...minimalAzureSettings,
   CALLBACK_SIGNING_SECRET: `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
 };
 
