@@ -1,16 +1,12 @@
 import type { InvocationContext } from '@azure/functions';
 import { isPermanentError, isThrottledError } from '../../../core/errors.js';
 import type { DisableInput, DisableResult } from '../../../core/orchestrationContract.js';
-import type { RevealClaim, RevealClaimStore, Vault } from '../../../core/ports.js';
+import type { RevealClaim } from '../../../core/ports.js';
 import type { OrchestrationAudit } from './audit.js';
 import { throttled } from './throttled.js';
+import type { ActivityDependencies } from '../activities.js';
 
-export interface DisableDependencies {
-  readonly vault: () => Promise<Vault>;
-  /** The reveal's claim row: whether a password the orchestration is about to disable was shown after all. */
-  readonly revealClaims: () => Promise<RevealClaimStore>;
-  readonly now: () => Date;
-}
+export type DisableDependencies = Pick<ActivityDependencies, 'vault' | 'revealClaims' | 'now'>;
 
 /**
  * Disables an unrevealed password (at the retrieval deadline, or on a cancel) and takes its hash away with it, unless

@@ -5,31 +5,20 @@ import { labelOf } from '../../../core/appPasswordLabels.js';
 import type { Config } from '../../../core/config.js';
 import { isPermanentError, isThrottledError } from '../../../core/errors.js';
 import { mfaNotRegistered, type MintInput, type MintResult } from '../../../core/orchestrationContract.js';
-import type {
-  AppPasswordCredentialStore,
-  AppPasswordReference,
-  Directory,
-  EnrollmentRecord,
-  EnrollmentStore,
-  Vault,
-} from '../../../core/ports.js';
+import type { AppPasswordReference, EnrollmentRecord, Vault } from '../../../core/ports.js';
 import type { OrchestrationAudit } from './audit.js';
 import { throttled } from './throttled.js';
+import type { ActivityDependencies } from '../activities.js';
 
 /** The secret name for an enrollment's app password: opaque (no UPN: names appear in vault logs), stable per enrollment. */
 export const appPasswordSecretName = (enrollmentId: string) => `apppw-${enrollmentId.toLowerCase()}`;
 
-export interface MintDependencies {
+export type MintDependencies = Pick<
+  ActivityDependencies,
+  'enrollments' | 'vault' | 'credentials' | 'directory' | 'now' | 'generatePassword'
+> & {
   readonly config: Pick<Config, 'APP_PASSWORD_VALID_FOR'>;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly vault: () => Promise<Vault>;
-  readonly credentials: () => Promise<AppPasswordCredentialStore>;
-  /** Asked once more just before a password is minted: an app password bypasses MFA for what it unlocks. */
-  readonly directory: () => Promise<Directory>;
-  readonly now: () => Date;
-  /** Overridable so the distribution test and nothing else can steer the generator. */
-  readonly generatePassword?: () => string;
-}
+};
 
 /**
  * Mints the enrollment's app password into Key Vault and stores the hash the verify API checks. It returns only a

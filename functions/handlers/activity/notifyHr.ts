@@ -1,14 +1,10 @@
 import { ensureError, isPermanentError } from '../../../core/errors.js';
 import { hrCallbackEvent } from '../../../core/hrCallbackEvent.js';
 import type { ActivityResult, NotifyHrInput } from '../../../core/orchestrationContract.js';
-import type { EnrollmentStore, HrCallbackSender } from '../../../core/ports.js';
 import type { OrchestrationAudit } from './audit.js';
+import type { ActivityDependencies } from '../activities.js';
 
-export interface NotifyHrDependencies {
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  /** Undefined when the deployment has no callback signing secret. */
-  readonly hrCallbacks?: (() => Promise<HrCallbackSender>) | undefined;
-}
+export type NotifyHrDependencies = Pick<ActivityDependencies, 'enrollments' | 'hrCallbacks'>;
 
 /** POSTs one stage change to HR's callback URL; every attempt, failed or not, is audited. */
 export function createNotifyHr(deps: NotifyHrDependencies, audit: OrchestrationAudit) {

@@ -1,11 +1,8 @@
 import type { RecordOutcomeInput } from '../../../core/orchestrationContract.js';
-import type { EnrollmentStore, RevealClaimStore } from '../../../core/ports.js';
 import type { OrchestrationAudit } from './audit.js';
+import type { ActivityDependencies } from '../activities.js';
 
-export interface RecordOutcomeDependencies {
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly revealClaims: () => Promise<RevealClaimStore>;
-}
+export type RecordOutcomeDependencies = Pick<ActivityDependencies, 'enrollments' | 'revealClaims'>;
 
 /** The enrollment's last word: its outcome audited, its label freed unless revealed, the employee free to start again. */
 export function createRecordOutcome(

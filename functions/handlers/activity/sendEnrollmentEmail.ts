@@ -4,25 +4,14 @@ import { isPermanentError } from '../../../core/errors.js';
 import { formatDateTime, messagesFor } from '../../../core/i18n/index.js';
 import { enrollmentLink, revealLink } from '../../../core/links.js';
 import type { ActivityResult, SendEmailInput } from '../../../core/orchestrationContract.js';
-import type {
-  EnrollmentRecord,
-  EnrollmentStore,
-  LinkTokenStore,
-  Mailer,
-  RevealSnapshot,
-  SmsSender,
-} from '../../../core/ports.js';
+import type { EnrollmentRecord, RevealSnapshot } from '../../../core/ports.js';
 import { newLinkToken } from '../../../core/tokens.js';
 import type { OrchestrationAudit } from './audit.js';
+import type { ActivityDependencies } from '../activities.js';
 
-export interface SendEmailDependencies {
+export type SendEmailDependencies = Pick<ActivityDependencies, 'enrollments' | 'linkTokens' | 'mailer' | 'sms'> & {
   readonly config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIME_ZONE'>;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly linkTokens: () => Promise<LinkTokenStore>;
-  readonly mailer: () => Promise<Mailer>;
-  /** Undefined when no SMS provider is configured. */
-  readonly sms: (() => Promise<SmsSender>) | undefined;
-}
+};
 
 /**
  * What the ready link's row carries for the reveal (see `RevealSnapshot`): the record as it stands once the password is

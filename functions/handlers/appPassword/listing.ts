@@ -3,15 +3,11 @@ import type { AppPasswordSummary } from '../../../core/appPasswordApiSchemas.js'
 import { userPrincipalNameSchema } from '../../../core/appPasswordRequests.js';
 import { isFinished } from '../../../core/enrollmentStatus.js';
 import { enrollmentEvents } from '../../../core/orchestrationContract.js';
-import type {
-  AppPasswordCredential,
-  AppPasswordCredentialStore,
-  EnrollmentInstances,
-  Vault,
-} from '../../../core/ports.js';
+import type { AppPasswordCredential } from '../../../core/ports.js';
 import { problems } from '../../../core/problem.js';
 import { jsonResponse, type HttpHandler } from '../http.js';
 import type { AppPasswordAudit } from './audit.js';
+import type { AppPasswordApiDependencies } from '../appPasswords.js';
 
 export const isExpired = (credential: AppPasswordCredential, now: Date) =>
   credential.issued?.expiresAt != null && Date.parse(credential.issued.expiresAt) <= now.getTime();
@@ -23,12 +19,7 @@ export interface AppPasswordListing {
   readonly revokeAll: HttpHandler;
 }
 
-export interface ListingDependencies {
-  readonly credentials: () => Promise<AppPasswordCredentialStore>;
-  readonly vault: () => Promise<Vault>;
-  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
-  readonly now: () => Date;
-}
+export type ListingDependencies = Pick<AppPasswordApiDependencies, 'credentials' | 'vault' | 'instances' | 'now'>;
 
 function requireUserParam(request: HttpRequest): string {
   const parsed = userPrincipalNameSchema.safeParse(request.params['upn'] ?? '');

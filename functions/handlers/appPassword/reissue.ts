@@ -1,31 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { ReissueAccepted } from '../../../core/appPasswordApiSchemas.js';
 import { reissueRequestSchema } from '../../../core/appPasswordRequests.js';
-import type { Config } from '../../../core/config.js';
 import { fingerprintRequest, parseBody } from '../../../core/enrollmentRequest.js';
 import { isFinished, toStatusBody } from '../../../core/enrollmentStatus.js';
 import type { EnrollmentInput } from '../../../core/orchestrationContract.js';
-import type {
-  AppPasswordCredentialStore,
-  EnrollmentInstances,
-  EnrollmentRecord,
-  EnrollmentStore,
-} from '../../../core/ports.js';
+import type { EnrollmentInstances, EnrollmentRecord, EnrollmentStore } from '../../../core/ports.js';
 import { problems } from '../../../core/problem.js';
 import { labelHolderGone, policyFromConfig } from '../hr/startEnrollment.js';
 import { jsonResponse, readJsonBody, requireUuidParam, type HttpHandler } from '../http.js';
 import { labelTaken, reserveLabel } from '../labelReservation.js';
 import type { AppPasswordAudit } from './audit.js';
+import type { AppPasswordApiDependencies } from '../appPasswords.js';
 
-export interface ReissueDependencies {
-  readonly config: Config;
-  readonly credentials: () => Promise<AppPasswordCredentialStore>;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
-  readonly now: () => Date;
-  readonly newId: () => string;
-}
+export type ReissueDependencies = Pick<
+  AppPasswordApiDependencies,
+  'config' | 'credentials' | 'enrollments' | 'instances' | 'now' | 'newId'
+>;
 
 /**
  * HR asking for another app password on a finished enrollment in which the employee registered MFA and verified a

@@ -1,4 +1,4 @@
-import type { AppPasswordCredential, AppPasswordCredentialStore, RateLimiter } from '../../../core/ports.js';
+import type { AppPasswordCredential } from '../../../core/ports.js';
 import type { VerifyResult } from '../../../core/appPasswordApiSchemas.js';
 import { decoyHashSalt, hashAppPassword, hashesEqual } from '../../../core/appPasswordHash.js';
 import { verifyRequestSchema } from '../../../core/appPasswordRequests.js';
@@ -12,16 +12,14 @@ import { takeSlots } from '../attemptSlots.js';
 import { clientAddress, jsonResponse, problemResponse, readJsonBody, type HttpHandler } from '../http.js';
 import { userAuditSubject, type AppPasswordAudit } from './audit.js';
 import { isExpired } from './listing.js';
+import type { AppPasswordApiDependencies } from '../appPasswords.js';
 
-export interface VerifyDependencies {
+export type VerifyDependencies = Pick<AppPasswordApiDependencies, 'credentials' | 'rateLimiter' | 'now'> & {
   readonly config: Pick<
     Config,
     'VERIFY_FAILURE_WINDOW' | 'VERIFY_MAX_FAILURES_PER_USER' | 'VERIFY_MAX_FAILURES_PER_CLIENT'
   >;
-  readonly credentials: () => Promise<AppPasswordCredentialStore>;
-  readonly rateLimiter: () => Promise<RateLimiter>;
-  readonly now: () => Date;
-}
+};
 
 /**
  * The relying services' check of a presented password. It reads Table Storage only (one partition), never Key Vault:

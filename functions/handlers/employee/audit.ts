@@ -1,7 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
-import type { AuditEntry, AuditLog } from '../../../core/ports.js';
+import type { AuditEntry } from '../../../core/ports.js';
 import type { HandOff } from './handOff.js';
 import type { Link } from './link.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /** An audit row to write: its action and detail, stamped when it happened rather than when it is written. */
 export type AuditNote = readonly [action: string, detail?: string | undefined];
@@ -13,10 +14,7 @@ export interface EmployeeAudit {
   later(context: InvocationContext, link: Link, notes: readonly AuditNote[]): void;
 }
 
-export interface EmployeeAuditDependencies {
-  readonly audit: () => Promise<AuditLog>;
-  readonly now: () => Date;
-}
+export type EmployeeAuditDependencies = Pick<EmployeePageDependencies, 'audit' | 'now'>;
 
 export function createEmployeeAudit(deps: EmployeeAuditDependencies, handOff: HandOff): EmployeeAudit {
   const entry = (link: Link, [action, detail]: AuditNote, at = deps.now().toISOString()): AuditEntry => ({

@@ -1,16 +1,7 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { toStatusBody } from '../../../core/enrollmentStatus.js';
 import { abusePolicy, csrfTokenFor } from '../../../core/oneTimeCode.js';
-import type {
-  AuditLog,
-  EnrollmentInstances,
-  EnrollmentStore,
-  LinkPurpose,
-  LinkTokenRecord,
-  LinkTokenStore,
-  Locale,
-  RateLimiter,
-} from '../../../core/ports.js';
+import type { LinkPurpose, LinkTokenRecord, Locale } from '../../../core/ports.js';
 import { hashToken, isWellFormedToken } from '../../../core/tokens.js';
 import { messagePage } from '../../../pages/employeePages.js';
 import { clientAddress } from '../http.js';
@@ -19,6 +10,7 @@ import type { HandOff } from './handOff.js';
 import type { Link, ReadyLink, Resolution, Resolved } from './link.js';
 import { limited, type ShownPage } from './responses.js';
 import type { Sessions } from './session.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /** The audit partition for links that match no enrollment. */
 export const unmatchedLinksAudit = '~unmatched-links';
@@ -55,15 +47,12 @@ export interface LinkResolution {
   ): Promise<Resolution<ReadyLink | Resolved>>;
 }
 
-export interface LinkResolutionDependencies {
+export type LinkResolutionDependencies = Pick<
+  EmployeePageDependencies,
+  'rateLimiter' | 'audit' | 'linkTokens' | 'enrollments' | 'instances' | 'now'
+> & {
   readonly defaultLocale: Locale;
-  readonly rateLimiter: () => Promise<RateLimiter>;
-  readonly audit: () => Promise<AuditLog>;
-  readonly linkTokens: () => Promise<LinkTokenStore>;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
-  readonly now: () => Date;
-}
+};
 
 const instant = (iso: string | undefined) => {
   const date = iso === undefined ? undefined : new Date(iso);

@@ -2,11 +2,12 @@ import { composeMail } from '../../../core/emails.js';
 import { isPermanentError } from '../../../core/errors.js';
 import { messagesFor } from '../../../core/i18n/index.js';
 import { codePolicy, hashOneTimeCode, newOneTimeCode } from '../../../core/oneTimeCode.js';
-import type { CodeChannel, Mailer, OneTimeCodeStore, SmsSender } from '../../../core/ports.js';
+import type { CodeChannel } from '../../../core/ports.js';
 import { digestsEqual } from '../../../core/tokens.js';
 import type { Notice } from '../../../pages/employeePages.js';
 import type { EmployeeAudit } from './audit.js';
 import type { Link, Resolved } from './link.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /** Reads of a code that another guess keeps changing before this one is counted, then refused as too many. */
 const maxCountRounds = 8;
@@ -37,14 +38,9 @@ export interface OneTimeCodes {
   check(link: Link, purpose: string, presented: string): Promise<CodeCheck>;
 }
 
-export interface OneTimeCodeDependencies {
+export type OneTimeCodeDependencies = Pick<EmployeePageDependencies, 'oneTimeCodes' | 'mailer' | 'sms' | 'now'> & {
   readonly timeZone: string;
-  readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
-  readonly mailer: () => Promise<Mailer>;
-  /** Undefined when no SMS provider is configured. */
-  readonly sms: (() => Promise<SmsSender>) | undefined;
-  readonly now: () => Date;
-}
+};
 
 export function createOneTimeCodes(deps: OneTimeCodeDependencies, audit: EmployeeAudit): OneTimeCodes {
   /** Sends the code by text or mail; false when the contact has neither channel that could carry it. */

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { abusePolicy } from '../../../core/oneTimeCode.js';
-import type { Locale, RateLimiter } from '../../../core/ports.js';
+import type { Locale } from '../../../core/ports.js';
 import { redact } from '../../../core/redact.js';
 import { messagePage } from '../../../pages/employeePages.js';
 import type { HttpHandler } from '../http.js';
@@ -11,6 +11,7 @@ import type { HandOff } from './handOff.js';
 import { isReady, type ReadyLink, type Resolution, type Resolved } from './link.js';
 import { finalPage } from './rendering.js';
 import { limited, type PageResponses } from './responses.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /** What a form post does once its link, form and CSRF token have been checked. */
 export type FormAction<L> = (
@@ -31,10 +32,9 @@ export interface PageHandlers {
   ) => HttpHandler;
 }
 
-export interface PageHandlerDependencies {
+export type PageHandlerDependencies = Pick<EmployeePageDependencies, 'rateLimiter'> & {
   readonly defaultLocale: Locale;
-  readonly rateLimiter: () => Promise<RateLimiter>;
-}
+};
 
 export function createPageHandlers(
   deps: PageHandlerDependencies,

@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { Config } from '../../../core/config.js';
 import { detectMailClient } from '../../../core/mailClients.js';
 import { enrollmentEvents } from '../../../core/orchestrationContract.js';
-import type {
-  CodeChannel,
-  EnrollmentInstances,
-  OneTimeCodeStore,
-  RevealClaim,
-  RevealClaimStore,
-  RevealSnapshot,
-  Vault,
-} from '../../../core/ports.js';
+import type { CodeChannel, RevealClaim, RevealSnapshot } from '../../../core/ports.js';
 import { messagePage, passwordPage } from '../../../pages/employeePages.js';
-import type { FollowUps } from '../../followUps.js';
 import type { AuditNote, EmployeeAudit } from './audit.js';
 import type { HandOff } from './handOff.js';
 import { isReady, type ReadyLink, type Resolved } from './link.js';
@@ -22,6 +12,7 @@ import type { FormAction } from './pageHandlers.js';
 import { takenPage, type Rendering } from './rendering.js';
 import type { PageResponses } from './responses.js';
 import type { Sessions } from './session.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /** The two form posts of a password that is ready: a code for the reveal, and the reveal itself. */
 export interface RevealActions {
@@ -38,15 +29,12 @@ export interface RevealActions {
   readonly reveal: FormAction<ReadyLink | Resolved>;
 }
 
-export interface RevealDependencies {
+export type RevealDependencies = Pick<
+  EmployeePageDependencies,
+  'revealClaims' | 'vault' | 'oneTimeCodes' | 'instances' | 'followUps' | 'now'
+> & {
   readonly config: Pick<Config, 'MAIL_IMAP_SERVER' | 'MAIL_SMTP_SERVER'>;
-  readonly revealClaims: () => Promise<RevealClaimStore>;
-  readonly vault: () => Promise<Vault>;
-  readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
-  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
-  readonly followUps: FollowUps;
-  readonly now: () => Date;
-}
+};
 
 /** The password a link may reveal and whose it is: from the ready link's snapshot, or from a ready enrollment. */
 function revealable(

@@ -1,12 +1,5 @@
-import type { HttpRequest, InvocationContext } from '@azure/functions';
 import { enrollmentEvents } from '../../../core/orchestrationContract.js';
-import type {
-  CodeChannel,
-  Directory,
-  EnrollmentInstances,
-  EnrollmentStore,
-  OneTimeCodeStore,
-} from '../../../core/ports.js';
+import type { CodeChannel } from '../../../core/ports.js';
 import type { EmployeeAudit } from './audit.js';
 import type { Resolved } from './link.js';
 import type { OneTimeCodes } from './oneTimeCodes.js';
@@ -14,6 +7,7 @@ import type { FormAction } from './pageHandlers.js';
 import type { Rendering } from './rendering.js';
 import type { PageResponses } from './responses.js';
 import type { Sessions } from './session.js';
+import type { EmployeePageDependencies } from '../employeePages.js';
 
 /**
  * The enrollment page's two steps, each a form post: "I have set up MFA" (the directory has the last word), and a
@@ -25,13 +19,10 @@ export interface VerificationSteps {
   readonly verifyContactCode: FormAction<Resolved>;
 }
 
-export interface VerificationDependencies {
-  readonly directory: () => Promise<Directory>;
-  readonly enrollments: () => Promise<EnrollmentStore>;
-  readonly oneTimeCodes: () => Promise<OneTimeCodeStore>;
-  readonly instances: (request: HttpRequest, context: InvocationContext) => EnrollmentInstances;
-  readonly now: () => Date;
-}
+export type VerificationDependencies = Pick<
+  EmployeePageDependencies,
+  'directory' | 'enrollments' | 'oneTimeCodes' | 'instances' | 'now'
+>;
 
 export function createVerificationSteps(
   deps: VerificationDependencies,
