@@ -43,56 +43,60 @@ export function enrollmentPage(view: EnrollmentView): RenderedPage {
   };
 }
 
-const stepStatus = (p: PageTexts, done: boolean) =>
-  html`<p class="status${done ? ' done' : ''}">${done ? p.stepDone : p.stepPending}</p>`;
+/** One of the three steps: its heading, whether it is done, then what is left to do. */
+function stepSection(p: PageTexts, id: string, title: string, done: boolean, todo: SafeHtml | string): SafeHtml {
+  return html`<section class="step" aria-labelledby="${id}">
+    <h2 id="${id}">${title}</h2>
+    <p class="status${done ? ' done' : ''}">${done ? p.stepDone : p.stepPending}</p>
+    ${todo}
+  </section>`;
+}
 
 /** Step 1: register MFA in Microsoft's own page, then say so. */
 function mfaStep(view: EnrollmentView): SafeHtml {
   const p = textsFor(view);
-  return html`<section class="step" aria-labelledby="step-mfa">
-    <h2 id="step-mfa">${p.mfa.title}</h2>
-    ${stepStatus(p, view.mfaRegistered)}
-    ${
-      view.mfaRegistered
-        ? ''
-        : html`<p>${p.mfa.help}</p>
-            <p>
-              <a class="button secondary" href="${view.mfaSetupUrl}" target="_blank" rel="noopener noreferrer"
-                >${p.mfa.openSetup} <span class="visually-hidden">${p.opensInNewTab}</span></a
-              >
-            </p>
-            <form method="post" action="${view.basePath}/mfa">
-              ${formFields(view, view.csrf)}<button type="submit">${p.mfa.confirm}</button>
-            </form>`
-    }
-  </section>`;
+  if (view.mfaRegistered) return stepSection(p, 'step-mfa', p.mfa.title, true, '');
+  return stepSection(
+    p,
+    'step-mfa',
+    p.mfa.title,
+    false,
+    html`<p>${p.mfa.help}</p>
+      <p>
+        <a class="button secondary" href="${view.mfaSetupUrl}" target="_blank" rel="noopener noreferrer"
+          >${p.mfa.openSetup} <span class="visually-hidden">${p.opensInNewTab}</span></a
+        >
+      </p>
+      <form method="post" action="${view.basePath}/mfa">
+        ${formFields(view, view.csrf)}<button type="submit">${p.mfa.confirm}</button>
+      </form>`,
+  );
 }
 
 /** Step 2: a code to the alternate contact, by each channel HR gave, and the form to type it. */
 function contactStep(view: EnrollmentView): SafeHtml {
   const p = textsFor(view);
-  return html`<section class="step" aria-labelledby="step-contact">
-    <h2 id="step-contact">${p.contact.title}</h2>
-    ${stepStatus(p, view.contactVerified)}
-    ${
-      view.contactVerified
-        ? ''
-        : html`<p>${p.contact.help}</p>
-            <form method="post" action="${view.basePath}/contact/send">
-              ${formFields(view, view.csrf)}${channelButtons(view)}
-            </form>
-            ${
-              view.codeSent
-                ? codeForm(view, view.csrf, {
-                    action: `${view.basePath}/contact/verify`,
-                    label: p.contact.codeLabel,
-                    submitLabel: p.contact.verify,
-                    notice: view.notice,
-                  })
-                : ''
-            }`
-    }
-  </section>`;
+  if (view.contactVerified) return stepSection(p, 'step-contact', p.contact.title, true, '');
+  return stepSection(
+    p,
+    'step-contact',
+    p.contact.title,
+    false,
+    html`<p>${p.contact.help}</p>
+      <form method="post" action="${view.basePath}/contact/send">
+        ${formFields(view, view.csrf)}${channelButtons(view)}
+      </form>
+      ${
+        view.codeSent
+          ? codeForm(view, view.csrf, {
+              action: `${view.basePath}/contact/verify`,
+              label: p.contact.codeLabel,
+              submitLabel: p.contact.verify,
+              notice: view.notice,
+            })
+          : ''
+      }`,
+  );
 }
 
 /** The first way to get a code is the main button until a code is on its way; then the code form's button is. */
@@ -120,24 +124,19 @@ function channelButtons(view: EnrollmentView): SafeHtml[] {
 /** Step 3: the password, once ready; while it is created, a page that reloads itself until the visitor stops it. */
 function passwordStep(view: EnrollmentView, ready: boolean, waiting: boolean): SafeHtml {
   const p = textsFor(view);
-  return html`<section class="step" aria-labelledby="step-password">
-    <h2 id="step-password">${p.password.title}</h2>
-    ${stepStatus(p, false)}
-    ${
-      ready
-        ? readyToReveal(view)
-        : waiting
-          ? html`<p>${p.password.waiting}</p>
-              ${
-                view.autoRefresh
-                  ? html`<p>
-                      ${p.password.autoRefresh(waitingRefreshSeconds)}
-                      <a href="${pageHref(view, view.basePath, { refresh: 'off' })}">${p.password.stopRefresh}</a>
-                    </p>`
-                  : ''
-              }
-              <p><a class="button secondary" href="${pageHref(view, view.basePath)}">${p.password.checkNow}</a></p>`
-          : html`<p class="muted">${p.password.afterSteps}</p>`
-    }
-  </section>`;
+  const todo = ready
+    ? readyToReveal(view)
+    : waiting
+      ? html`<p>${p.password.waiting}</p>
+          ${
+            view.autoRefresh
+              ? html`<p>
+                  ${p.password.autoRefresh(waitingRefreshSeconds)}
+                  <a href="${pageHref(view, view.basePath, { refresh: 'off' })}">${p.password.stopRefresh}</a>
+                </p>`
+              : ''
+          }
+          <p><a class="button secondary" href="${pageHref(view, view.basePath)}">${p.password.checkNow}</a></p>`
+      : html`<p class="muted">${p.password.afterSteps}</p>`;
+  return stepSection(p, 'step-password', p.password.title, false, todo);
 }
