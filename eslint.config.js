@@ -117,6 +117,24 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [classicZod] }] },
   },
   {
+    // The pages are deployed code and the dev console reuses their layout: the arrow runs devhost → pages only.
+    files: ['pages/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [classicZod],
+          patterns: [
+            {
+              group: ['**/devhost/**', '**/functions/**', '**/adapters/**'],
+              message: 'pages/ renders from core/ alone; the dev console imports pages/, never the reverse.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
