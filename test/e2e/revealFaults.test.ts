@@ -4,7 +4,7 @@ import { createLocalEmulatorCredential } from '../../adapters/keyVaultVault.js';
 import { createTableAuditLog } from '../../adapters/tables/auditLog.js';
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
 import { appPasswordSecretName } from '../../functions/handlers/activities.js';
-import { csrfOf, revealedPassword } from '../helpers/employeeBrowser.js';
+import { codeFrom, csrfOf, EmployeeAgent, revealedPassword } from '../helpers/employeeBrowser.js';
 import { readyWithSession, stageOf, type ReadyEnrollment } from '../helpers/enrollmentJourney.js';
 import { startTableFaultProxy, type TableFaultProxy } from '../helpers/tableFaultProxy.js';
 import { startTestRuntime, testRelyingServiceKey, type TestRuntime } from '../helpers/testRuntime.js';
@@ -121,6 +121,32 @@ describe('a reveal no transient failure can burn', () => {
       (await auditActions(ready.id)).some((entry) => entry.action === 'app-password-revealed') ? true : undefined,
     );
     await expectKept(ready, shown.password ?? '');
+  }, 60_000);
+
+  it('shows the password with a code while its audit batch and the spent code fail after the answer', async () => {
+    const ready = await readyWithSession(runtime);
+    // Another browser, without the session cookie: presence is proven with a code to the verified contact.
+    const agent = new EmployeeAgent(runtime.url);
+    const csrf = csrfOf((await agent.get(ready.revealPath)).html);
+    const contact = 'email' in ready.contact ? ready.contact.email : '';
+    const toContact = () => runtime.mail.messages().filter((message) => message.to.includes(contact));
+    const sent = toContact().length;
+    await agent.submit(`${ready.revealPath}/code`, { csrf });
+    const code = codeFrom((await waitFor('the reveal code', () => toContact()[sent])).text);
+    proxy.inject(auditWrites, 1_000, 'fail', 503);
+    proxy.inject({ method: 'DELETE', path: new RegExp(`/${prefix}OneTimeCodes\\(`) }, 1_000, 'fail', 503);
+    const shown = await agent.submit(`${ready.revealPath}/reveal`, { csrf, code });
+    expect(shown.status).toBe(200);
+    const password = revealedPassword(shown.html);
+    expect(password).toBeDefined();
+    await waitFor('the work after the answer to fail', () => (proxy.faulted >= 2 ? true : undefined));
+    // The code could not be spent, and it opens nothing more: its reveal is claimed.
+    const again = await agent.submit(`${ready.revealPath}/reveal`, { csrf, code });
+    expect(again.status).toBe(410);
+    expect(revealedPassword(again.html)).toBeUndefined();
+    proxy.clear();
+    await waitFor('revealed', async () => ((await stageOf(runtime, ready.id)) === 'revealed' ? true : undefined));
+    await expectKept(ready, password ?? '');
   }, 60_000);
 
   it('shows the password when the answer to its claim is lost after the claim landed', async () => {

@@ -67,6 +67,34 @@ describe('no secret outside the vault', () => {
     };
     // The scan must be able to fail: the history does hold the secret's reference.
     expect(places['history']).toContain(secret.properties.version ?? 'missing');
+    // The ready link's row carries what the reveal needs, and the scan covers it: the password's reference, the page
+    // secret the enrollment record holds too, the user name and language; its key is the token's hash.
+    const rows = JSON.parse(places['every table row in Azurite'] ?? '[]') as Record<string, unknown>[];
+    const readyRow = rows.find((row) => String(row['table']).endsWith('LinkTokens') && row['purpose'] === 'reveal');
+    const record = rows.find(
+      (row) => String(row['table']).endsWith('Enrollments') && row['enrollmentId'] === id && 'pageSecret' in row,
+    );
+    const system = new Set(['table', 'partitionKey', 'rowKey', 'timestamp', 'etag']);
+    expect(
+      Object.keys(readyRow ?? {})
+        .filter((key) => !system.has(key))
+        .sort(),
+    ).toEqual([
+      'appPasswordSecretName',
+      'appPasswordVersion',
+      'enrollmentId',
+      'expiresAt',
+      'locale',
+      'pageSecret',
+      'purpose',
+      'userPrincipalName',
+    ]);
+    expect(readyRow).toMatchObject({
+      appPasswordSecretName: appPasswordSecretName(id),
+      appPasswordVersion: secret.properties.version,
+      pageSecret: record?.['pageSecret'] ?? 'the record has one',
+      userPrincipalName: 'bo.hansen@contoso.dk',
+    });
     for (const [place, text] of Object.entries(places)) {
       expect(text, `password in ${place}`).not.toContain(password);
       expect(text, `grouped password in ${place}`).not.toContain(grouped);
