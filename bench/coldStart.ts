@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * Cold start: how long a fresh Node process takes to import the app's entry (which registers every function),
  * (the esbuild bundle that package.json "main" names) against importing just @azure/functions and durable-functions, measured side by side in alternating runs so both
- * see the same machine. DESIGN.md's budget: app entry ≤ 1.2 × the bare libraries.
+ * see the same machine. The budget (docs/performance.md): app entry ≤ 1.2 × the bare libraries.
  */
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

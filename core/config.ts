@@ -6,7 +6,7 @@ import { parseMailServer } from './mailClients.js';
 import { signingKeyBytes, WebhookSigningKey } from './webhookSignature.js';
 
 // zod/mini rather than zod: this schema is parsed at every cold start, and the functional API lets the bundler keep
-// only what is used (see the cold-start benchmark in README.md).
+// only what is used (see the cold-start benchmark in docs/performance.md).
 
 const duration = (example: string) =>
   z.pipe(

@@ -7,7 +7,7 @@ export const defaultListLimit = 25;
 export const maxListLimit = 100;
 
 const queryLocation = { root: '#/query', unknownKey: 'unknown query parameter' } as const;
-/** Where Azure Functions also accepts a function key (README: HR API). */
+/** Where Azure Functions also accepts a function key (docs/hr-api.md). */
 const functionKeyParameter = 'code';
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac, randomInt } from 'node:crypto';
 
-/** DESIGN.md's rules for one-time codes. */
+/** The rules for one-time codes (docs/architecture.md, "Hard rules"). */
 export const codePolicy = {
   validForMs: 10 * 60_000,
   maxAttempts: 5,

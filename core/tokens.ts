@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** 32 random bytes: twice the 128 bits DESIGN.md asks for, and still a 43-character link. */
+/** 32 random bytes: twice the 128 bits a link token must carry (docs/architecture.md), still a 43-character link. */
 const tokenBytes = 32;
 const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 

@@ -5,7 +5,7 @@ import { addressOfForwardedEntry } from '../../core/ipAddress.js';
 import { isProblemError, problems, type ProblemDocument } from '../../core/problem.js';
 import { redact } from '../../core/redact.js';
 
-/** HR bodies are small; anything larger is refused before it is read (DESIGN: 16 KiB). */
+/** HR bodies are small; anything over 16 KiB is refused before it is read. */
 export const maxJsonBodyBytes = 16 * 1024;
 
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {

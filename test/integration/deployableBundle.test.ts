@@ -6,7 +6,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Refuses to resolve the Azure SDKs and SendGrid, so a plain-Node import of the entry fails if anything on the start-up
- * path loads them eagerly (DESIGN.md's cold-start rule: adapters are built on first use).
+ * path loads them eagerly (the cold-start rule in docs/architecture.md: adapters are built on first use).
  */
 const forbidSdks = `
 import { register } from 'node:module';

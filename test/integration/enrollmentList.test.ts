@@ -164,7 +164,7 @@ describe('bad list queries get a problem document with a pointer per parameter',
     expect((await runtime.api('/api/enrollments', { key: 'guess' })).status).toBe(401);
   });
 
-  it('takes the function key as the code query parameter too, as the README says, filters and all', async () => {
+  it('takes the function key as the code query parameter too, as docs/hr-api.md says, filters and all', async () => {
     const response = await runtime.api(`/api/enrollments?employeeId=L2&code=${testFunctionKey}`, { key: null });
     expect(response.status).toBe(200);
     const { items } = (await response.json()) as EnrollmentListBody;
