@@ -37,7 +37,14 @@ const timers = (history: readonly HistoryEvent[]) =>
 describe('the retrieval wait in the local runtime', () => {
   it('shows no timer over six days once ready, and waits seven days as 3-day steps plus the remainder', async () => {
     const { id } = await readyWithSession(runtime);
-    const atReady = timers(await historyOf(id));
+    // The stage says ready before the orchestration has sent the ready mail and started its wait: the retrieval
+    // wait's first timer is the first one after the last activity it scheduled (the ready mail).
+    const atReady = await waitFor('the retrieval wait to start', async () => {
+      const history = await historyOf(id);
+      const lastTimer = history.findLastIndex((event) => event.EventType === EventType.TimerCreated);
+      const lastActivity = history.findLastIndex((event) => event.EventType === EventType.TaskScheduled);
+      return lastTimer > lastActivity ? timers(history) : undefined;
+    });
     expect(atReady.every((timer) => timer.fireAt - timer.createdAt <= 6 * day)).toBe(true);
     const first = atReady.at(-1);
     if (first === undefined) throw new Error('no retrieval timer');
