@@ -12,6 +12,7 @@ import type { Stage } from '../../../core/stages.js';
 import type { HrApiDependencies } from '../hrApi.js';
 import { jsonResponse, readJsonBody, type HttpHandler } from '../http.js';
 import { labelTaken, reserveLabel } from '../labelReservation.js';
+import { settleFailedStart } from './failedStart.js';
 
 /** A claim whose orchestration never appeared (the starter crashed in between) is taken over after this long. */
 const orphanedClaimAfterMs = 2 * 60_000;
@@ -143,6 +144,7 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
     const credentials = await deps.credentials();
     const createdAt = deps.now().toISOString();
     let reservedLabel: string | undefined;
+    let startInput: EnrollmentInput | undefined;
     try {
       const { deviceLabel, callbackUrl, ...rest } = enrollment;
       const reservation = await reserveLabel({
@@ -164,14 +166,18 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
         createdAt,
         pageSecret: randomBytes(32).toString('base64url'),
       });
-      const input: EnrollmentInput = {
+      startInput = {
         enrollmentId: id,
         employeeId: enrollment.employeeId,
         policy: policyFromConfig(deps.config),
         notifyHr: callbackUrl !== undefined,
       };
-      await instances.start(id, input);
+      await instances.start(id, startInput);
     } catch (error) {
+      const outcome = startInput === undefined ? 'absent' : await settleFailedStart(instances, id, startInput);
+      if (outcome === 'started') return;
+      // Unknown: the instance may exist or run later, so the claim, the record and the label stay for the orphan rule.
+      if (outcome === 'unknown') throw error;
       // Leave nothing half-written: without an orchestration, the record and the claim must go too.
       await store.delete(id).catch(() => undefined);
       if (reservedLabel !== undefined) {
