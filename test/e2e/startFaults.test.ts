@@ -36,6 +36,8 @@ afterAll(async () => {
 const oneFailedWrite = 4;
 /** `createEntity` of an instance row; `upsertEntity` of a work item (the start message). */
 const instanceRowInserts = { method: 'POST', path: new RegExp(`/${hub}Instances(\\?|$)`) };
+/** Reads of an instance row: the start's check for an existing instance, and the status. */
+const instanceRowReads = { method: 'GET', path: new RegExp(`/${hub}Instances\\(`) };
 const startMessageWrites = { method: 'PUT', path: new RegExp(`/${hub}Work\\(.*-start`) };
 
 const request = (employeeId: string) => ({
@@ -133,5 +135,15 @@ describe('an HR start whose task hub write fails', () => {
     }
     expect(labels).toEqual([accepted]);
     await expectOneEnrollment('E7003', accepted);
+  }, 90_000);
+
+  it('leaves what it wrote when it cannot tell whether the start landed; the retry starts it under the same id', async () => {
+    // The start's check for an existing instance and the status asked afterwards both fail: it is HR's retry that
+    // finds the record without an instance and starts it.
+    proxy.inject(instanceRowReads, 2 * oneFailedWrite);
+    const { statuses, ids } = await startUntilAccepted('E7004');
+    expect(statuses).toEqual([500, 200]);
+    expect(ids).toHaveLength(1);
+    await expectOneEnrollment('E7004', ids[0] ?? '');
   }, 90_000);
 });
