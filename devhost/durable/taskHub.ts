@@ -103,26 +103,22 @@ export class TaskHub {
     await Promise.all([this.episodes.stop(), this.activities.stop()]);
   }
 
+  /**
+   * In Azure Storage's order: the ExecutionStarted message first, then the instance row. A start that fails in between
+   * leaves a message whose episode creates the row and runs the instance, never a row that nothing will run; so a
+   * start that failed may still run, and an instance that exists always will.
+   */
   async startNew(name: string, instanceId: string, input: unknown): Promise<'created' | 'exists'> {
     if (this.registry.get(name)?.triggerType !== 'orchestrationTrigger') {
       throw new Error(`No orchestrator function named '${name}' is registered`);
     }
+    if ((await this.store.getState(instanceId)) !== undefined) return 'exists';
     const now = this.now();
-    const created = await this.store.create({
-      instanceId,
-      name,
-      runtimeStatus: 'Pending',
-      input: JSON.stringify(input ?? null),
-      output: 'null',
-      customStatus: 'null',
-      createdTime: now.toISOString(),
-      lastUpdatedTime: now.toISOString(),
-      historyLength: 0,
-      consumed: [],
-    });
-    if (!created) return 'exists';
     await this.enqueueStart(instanceId, name, input ?? null, now);
-    return 'created';
+    if (await this.store.create(pendingState(instanceId, name, input ?? null, now))) return 'created';
+    // The row may be our own, written by the episode of the message just sent.
+    const state = await this.store.getState(instanceId);
+    return state?.createdTime === now.toISOString() ? 'created' : 'exists';
   }
 
   async raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<Delivery> {
@@ -188,7 +184,7 @@ export class TaskHub {
     const deleteItems = async () => {
       for (const item of items) await this.store.deleteWork(item.key);
     };
-    const state = await this.store.getState(instanceId);
+    const state = (await this.store.getState(instanceId)) ?? (await this.createFromStart(items));
     if (state === undefined || terminal.has(state.runtimeStatus)) return deleteItems();
     const now = this.now();
     const history = await this.store.getHistory(instanceId);
@@ -247,6 +243,18 @@ export class TaskHub {
     await this.store.enqueue(newWork);
     for (const key of dropKeys) await this.store.deleteWork(key);
     await deleteItems();
+  }
+
+  /** A start message whose instance row was never written (its start failed after sending it) creates the row. */
+  private async createFromStart(items: readonly WorkItem[]): Promise<InstanceState | undefined> {
+    const start = items
+      .map((item) => (item.kind === 'event' ? (JSON.parse(item.payload) as HistoryEvent) : undefined))
+      .find((event) => event?.EventType === EventType.ExecutionStarted);
+    const instanceId = items[0]?.instanceId;
+    if (start === undefined || instanceId === undefined) return undefined;
+    const input = JSON.parse(start.Input ?? 'null') as unknown;
+    await this.store.create(pendingState(instanceId, start.Name ?? '', input, new Date(start.Timestamp)));
+    return this.store.getState(instanceId);
   }
 
   private async runActivity(item: WorkItem): Promise<void> {
@@ -368,6 +376,21 @@ function episodeBatches(items: readonly WorkItem[]): { key: string; items: WorkI
     const batch = termination === 0 ? pending.slice(0, 1) : termination > 0 ? pending.slice(0, termination) : pending;
     return { key: instanceId, items: batch };
   });
+}
+
+function pendingState(instanceId: string, name: string, input: unknown, at: Date): InstanceState {
+  return {
+    instanceId,
+    name,
+    runtimeStatus: 'Pending',
+    input: JSON.stringify(input),
+    output: 'null',
+    customStatus: 'null',
+    createdTime: at.toISOString(),
+    lastUpdatedTime: at.toISOString(),
+    historyLength: 0,
+    consumed: [],
+  };
 }
 
 function isDuplicate(event: HistoryEvent, history: readonly HistoryEvent[]): boolean {

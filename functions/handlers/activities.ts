@@ -29,6 +29,7 @@ import { createMintAppPassword } from './activity/mintAppPassword.js';
 import { createNotifyHr } from './activity/notifyHr.js';
 import { createRecordOutcome } from './activity/recordOutcome.js';
 import { createSendEnrollmentEmail } from './activity/sendEnrollmentEmail.js';
+import type { FollowUps } from '../followUps.js';
 
 export { appPasswordSecretName } from './activity/mintAppPassword.js';
 
@@ -46,6 +47,8 @@ export interface ActivityDependencies {
   /** Undefined when no SMS provider is configured. */
   readonly sms: (() => Promise<SmsSender>) | undefined;
   readonly audit: () => Promise<AuditLog>;
+  /** Retries what must not fail an activity once its effect is out (the audit row of a sent mail). */
+  readonly followUps: Pick<FollowUps, 'settle'>;
   /** Undefined when the deployment has no callback signing secret. */
   readonly hrCallbacks?: (() => Promise<HrCallbackSender>) | undefined;
   readonly now: () => Date;

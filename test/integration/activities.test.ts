@@ -17,13 +17,14 @@ import { createTableRevealClaimStore } from '../../adapters/tables/revealClaimSt
 import { createTableClientFactory } from '../../adapters/tables/tableClients.js';
 import { hashAppPassword } from '../../core/appPasswordHash.js';
 import { TransientError } from '../../core/errors.js';
-import type { EnrollmentRecord } from '../../core/ports.js';
+import type { AuditLog, EnrollmentRecord } from '../../core/ports.js';
 import { hashToken } from '../../core/tokens.js';
 import { startLocalDirectory, type RunningLocalDirectory } from '../../devhost/localDirectory.js';
 import { startLocalVault, type RunningLocalVault } from '../../devhost/localVault.js';
 import { startMailSink, type RunningMailSink } from '../../devhost/mailSink.js';
 import { appPasswordSecretName, createActivities, type Activities } from '../../functions/handlers/activities.js';
 import { freePort } from '../../devhost/freePort.js';
+import { createFollowUps } from '../../functions/followUps.js';
 
 const connectionString = inject('azuriteConnectionString');
 const tables = createTableClientFactory(
@@ -38,6 +39,9 @@ const revealClaims = createTableRevealClaimStore(tables);
 const context = () => new InvocationContext({ functionName: 'test' });
 const now = new Date('2026-05-04T09:00:00.000Z');
 
+/** What the activities' follow-ups logged when they let a step go. */
+const followUpLines: string[] = [];
+
 let vault: RunningLocalVault;
 let mail: RunningMailSink;
 let directory: RunningLocalDirectory;
@@ -48,6 +52,7 @@ function activities(
     passwordValidForMs?: number;
     generatePassword?: () => string;
     vault?: Pick<KeyVaultVaultOptions, 'vaultUrl' | 'budget'>;
+    audit?: AuditLog;
   } = {},
 ): Activities {
   // One adapter per set of activities, as the app shares one (and with it the pacing of its requests).
@@ -65,7 +70,8 @@ function activities(
     },
     enrollments: () => Promise.resolve(enrollments),
     linkTokens: () => Promise.resolve(linkTokens),
-    audit: () => Promise.resolve(audit),
+    audit: () => Promise.resolve(overrides.audit ?? audit),
+    followUps: createFollowUps({ log: (line) => followUpLines.push(line), backoffMs: 1 }),
     credentials: () => Promise.resolve(credentials),
     revealClaims: () => Promise.resolve(revealClaims),
     directory: () =>
@@ -390,6 +396,28 @@ describe('sendEnrollmentEmail', () => {
     });
     expect(await linkTokens.find(token), 'the raw token is not a key').toBeUndefined();
     expect(message?.subject).not.toContain(token);
+  });
+
+  it('sends a mail once when recording it fails: the audit row is retried, then let go with a line', async () => {
+    mail.clear();
+    followUpLines.length = 0;
+    const record = await savedEnrollment();
+    const auditDown: AuditLog = {
+      append: () => Promise.reject(new TransientError('The audit table is unavailable')),
+      appendAll: () => Promise.reject(new TransientError('The audit table is unavailable')),
+      list: (id) => audit.list(id),
+    };
+    // A throw here would have Durable retry the activity, which sends the mail again with a new link.
+    const result = await activities({ audit: auditDown }).sendEnrollmentEmail(
+      { enrollmentId: record.enrollmentId, kind: 'invitation', linkExpiresAt: '2026-05-18T09:00:00.000Z' },
+      context(),
+    );
+    expect(result).toEqual({ ok: true });
+    expect(mail.messages()).toHaveLength(1);
+    expect(followUpLines).toEqual([
+      `The audit row mail-sent:invitation of enrollment ${record.enrollmentId} failed 4 times and was let go: ` +
+        'The audit table is unavailable',
+    ]);
   });
 
   it('writes the ready link with the reveal purpose and what the reveal needs of the minted enrollment', async () => {

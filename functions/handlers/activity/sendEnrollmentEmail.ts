@@ -9,7 +9,10 @@ import { newLinkToken } from '../../../core/tokens.js';
 import type { OrchestrationAudit } from './audit.js';
 import type { ActivityDependencies } from '../activities.js';
 
-export type SendEmailDependencies = Pick<ActivityDependencies, 'enrollments' | 'linkTokens' | 'mailer' | 'sms'> & {
+export type SendEmailDependencies = Pick<
+  ActivityDependencies,
+  'enrollments' | 'linkTokens' | 'mailer' | 'sms' | 'followUps'
+> & {
   readonly config: Pick<Config, 'PUBLIC_BASE_URL' | 'TIME_ZONE'>;
 };
 
@@ -32,6 +35,13 @@ function revealSnapshotOf(record: EnrollmentRecord): RevealSnapshot | undefined 
  * time; a ready link for a contact that is a phone number only goes out as a text.
  */
 export function createSendEnrollmentEmail(deps: SendEmailDependencies, audit: OrchestrationAudit) {
+  /**
+   * What was sent is recorded without failing the activity: a failure here would have Durable retry it and send the
+   * message again. The row is retried, then let go with a log line.
+   */
+  const recordSent = (enrollmentId: string, action: string) =>
+    deps.followUps.settle(`The audit row ${action} of enrollment ${enrollmentId}`, () => audit(enrollmentId, action));
+
   /** A re-issued password's link for a verified contact that is a phone number only. */
   async function sendReadyText(record: EnrollmentRecord, link: string, until: Date): Promise<ActivityResult> {
     const phone = record.contact.phone;
@@ -47,7 +57,7 @@ export function createSendEnrollmentEmail(deps: SendEmailDependencies, audit: Or
       await audit(record.enrollmentId, 'sms-rejected:ready');
       return { ok: false, reason: 'recipient-rejected' };
     }
-    await audit(record.enrollmentId, 'sms-sent:ready');
+    await recordSent(record.enrollmentId, 'sms-sent:ready');
     return { ok: true };
   }
 
@@ -100,7 +110,7 @@ export function createSendEnrollmentEmail(deps: SendEmailDependencies, audit: Or
       await audit(record.enrollmentId, `mail-rejected:${input.kind}`);
       return { ok: false, reason: 'recipient-rejected' };
     }
-    await audit(record.enrollmentId, `mail-sent:${input.kind}`);
+    await recordSent(record.enrollmentId, `mail-sent:${input.kind}`);
     return { ok: true };
   };
 }

@@ -12,6 +12,7 @@ import type { Stage } from '../../../core/stages.js';
 import type { HrApiDependencies } from '../hrApi.js';
 import { jsonResponse, readJsonBody, type HttpHandler } from '../http.js';
 import { labelTaken, reserveLabel } from '../labelReservation.js';
+import { settleFailedStart } from './failedStart.js';
 
 /** A claim whose orchestration never appeared (the starter crashed in between) is taken over after this long. */
 const orphanedClaimAfterMs = 2 * 60_000;
@@ -105,6 +106,7 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
             'started with different details. Cancel it first or wait until it finishes.',
         );
       }
+      if (status === undefined) await resumeStart(store, instances, existing.enrollmentId);
       const stage = status === undefined ? 'invited' : toStatusBody(existing.enrollmentId, status).stage;
       return accepted(existing.enrollmentId, stage, 200);
     }
@@ -125,6 +127,30 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
     if (detail !== undefined) throw problems.validation([{ pointer: '/callbackUrl', detail }]);
   }
 
+  const startInput = (enrollmentId: string, employeeId: string, notifyHr: boolean): EnrollmentInput => ({
+    enrollmentId,
+    employeeId,
+    policy: policyFromConfig(deps.config),
+    notifyHr,
+  });
+
+  /**
+   * The same request again while its enrollment has a record but no instance: the earlier start failed without
+   * knowing whether it landed, or its starter died after saving. Starting under the same id is safe either way: the
+   * start of an instance that exists by then fails, and its status answers for it. Without a record, the claim's
+   * holder is still between claiming and saving.
+   */
+  async function resumeStart(store: EnrollmentStore, instances: EnrollmentInstances, id: string): Promise<void> {
+    const record = await store.get(id);
+    if (record === undefined) return;
+    const input = startInput(id, record.employeeId, record.callbackUrl !== undefined);
+    try {
+      await instances.start(id, input);
+    } catch (error) {
+      if ((await settleFailedStart(instances, id, input)) !== 'started') throw error;
+    }
+  }
+
   async function isOrphaned(store: EnrollmentStore, enrollmentId: string, claimedAt?: string): Promise<boolean> {
     const record = await store.get(enrollmentId);
     // The winner of a race is between claiming and saving, unless it claimed long ago and died there.
@@ -143,6 +169,7 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
     const credentials = await deps.credentials();
     const createdAt = deps.now().toISOString();
     let reservedLabel: string | undefined;
+    let input: EnrollmentInput | undefined;
     try {
       const { deviceLabel, callbackUrl, ...rest } = enrollment;
       const reservation = await reserveLabel({
@@ -164,14 +191,14 @@ export function createStartEnrollment(deps: Omit<HrApiDependencies, 'directory'>
         createdAt,
         pageSecret: randomBytes(32).toString('base64url'),
       });
-      const input: EnrollmentInput = {
-        enrollmentId: id,
-        employeeId: enrollment.employeeId,
-        policy: policyFromConfig(deps.config),
-        notifyHr: callbackUrl !== undefined,
-      };
+      input = startInput(id, enrollment.employeeId, callbackUrl !== undefined);
       await instances.start(id, input);
     } catch (error) {
+      const outcome = input === undefined ? 'absent' : await settleFailedStart(instances, id, input);
+      if (outcome === 'started') return;
+      // Unknown: the instance may exist or run later. The claim, the record and the label stay: HR's retry starts it
+      // under the same id (resumeStart), or the orphan rule takes it over.
+      if (outcome === 'unknown') throw error;
       // Leave nothing half-written: without an orchestration, the record and the claim must go too.
       await store.delete(id).catch(() => undefined);
       if (reservedLabel !== undefined) {
